@@ -1,0 +1,1 @@
+"""Experiments on the isohybrid model: sweeps, storage, sensitivity, figures and the CLI."""

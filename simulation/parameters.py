@@ -1,0 +1,140 @@
+"""Allowed ranges of the model's scalar parameters, and their validation.
+
+Defaults are *not* kept here: they live in the signature of :class:`simulation.model.PoolingModel`
+(read with :func:`inspect.signature`), so the dashboard, sweeps and docs all share one source.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import Any
+
+from simulation.scenarios import LAYOUTS, SCENARIOS
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """The type and allowed range of one scalar parameter.
+
+    Attributes:
+        kind: ``"float"``, ``"int"``, ``"choice"`` or ``"bool"``.
+        low: smallest allowed value (numbers).
+        high: largest allowed value (numbers).
+        choices: allowed values (choices).
+        optional: whether ``None`` is allowed (it then means "follow pooling_intensity").
+        unit: unit or meaning of the scale, for docs and the dashboard.
+        label: a short human label.
+    """
+
+    kind: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    optional: bool = False
+    unit: str = ""
+    label: str = ""
+
+    def allowed(self) -> str:
+        """The allowed range in words, for error messages."""
+        if self.kind == "choice":
+            text = "one of " + ", ".join(repr(c) for c in self.choices)
+        elif self.kind == "bool":
+            text = "True or False"
+        else:
+            noun = "an integer" if self.kind == "int" else "a number"
+            text = f"{noun} in [{self.low}, {self.high}]"
+        return text + (" or None" if self.optional else "")
+
+
+def _f(low: float, high: float, unit: str, label: str, optional: bool = False) -> ParamSpec:
+    return ParamSpec("float", low, high, optional=optional, unit=unit, label=label)
+
+
+def _i(low: int, high: int, unit: str, label: str) -> ParamSpec:
+    return ParamSpec("int", low, high, unit=unit, label=label)
+
+
+PARAMETERS: Mapping[str, ParamSpec] = {
+    "scenario": ParamSpec("choice", choices=SCENARIOS, label="Scenario"),
+    "layout": ParamSpec("choice", choices=LAYOUTS, label="Layout of shared premises"),
+    "n_workers": _i(10, 1_000_000, "workers", "Workers (landscape)"),
+    "n_facets": _i(1, 64, "facets", "Facets of practice"),
+    "associations_per_site": _i(1, 20, "associations", "Associations per site (landscape)"),
+    "sector_mix": _f(0.0, 1.0, "share of health associations", "Sector mix (landscape)"),
+    "pooling_intensity": _f(0.0, 1.0, "0 = none, 1 = full common work", "Pooling intensity"),
+    "co_presence": _f(0.0, 1.0, "share of time on shared premises", "Co-presence", True),
+    "collaboration": _f(0.0, 1.0, "share of time on shared cases", "Collaboration", True),
+    "common_work": _f(0.0, 1.0, "share of workers in pooled functions", "Common work", True),
+    "identity_strength": _f(0.0, 1.0, "attachment to the association's culture", "Identity"),
+    "openness": _f(0.0, 1.0, "mean susceptibility to other practices", "Openness"),
+    "encounter_rate": _f(0.0, 100.0, "encounters per worker per week", "Encounter rate"),
+    "homophily": _f(0.0, 1.0, "practice distance below which workers engage", "Homophily"),
+    "copresence_influence": _f(0.0, 0.5, "gap share closed per encounter", "Encounter pull"),
+    "tie_formation": _f(0.0, 1.0, "probability an encounter starts a tie", "Tie formation"),
+    "tie_decay": _f(0.0, 1.0, "share of tie strength lost per week unused", "Tie decay"),
+    "case_rate": _f(0.0, 50.0, "shared cases per collaborating worker per week", "Case rate"),
+    "collaboration_influence": _f(0.0, 1.0, "share of a facet's gap borrowed", "Borrowing"),
+    "facet_tolerance": _f(0.0, 1.0, "facets closer than this are shared", "Facet tolerance"),
+    "collaboration_floor": _f(0.0, 1.0, "chance two unlike workers still borrow", "Floor"),
+    "socialisation": _f(0.0, 1.0, "per facet and week (March's p1)", "Socialisation"),
+    "code_learning": _f(0.0, 1.0, "per week (March's p2)", "Code learning"),
+    "anchoring": _f(0.0, 1.0, "weekly pull to the culture at identity 1", "Anchoring"),
+    "culture_drift": _f(0.0, 1.0, "weekly pull of a culture to its workers", "Culture drift"),
+    "turnover": _f(0.0, 0.2, "probability a worker leaves per week", "Turnover"),
+    "asymmetry": _f(0.0, 1.0, "extra pull of health on social practices", "Sanitarisation"),
+    "external_pressure": _f(0.0, 1.0, "funders' pull to one standard", "External standard"),
+    "decentralise_at": _i(0, 10_000, "week", "Decentralisation week (helpline)"),
+    "intervision_every": _i(0, 52, "weeks between meetings (0 = none)", "Intervisions"),
+    "intervision_attendance": _f(0.0, 1.0, "share attending a meeting", "Attendance"),
+    "worker_spread": _f(0.0, 0.5, "sd of workers around their culture", "Worker spread"),
+    "culture_spread": _f(0.0, 0.5, "sd of cultures around their prototype", "Culture spread"),
+    "multi_need_share": _f(0.0, 1.0, "share of beneficiaries with mixed needs", "Mixed needs"),
+    "access_tolerance": _f(0.0, 1.0, "largest facet gap accepted", "Access tolerance"),
+    "collect_agents": ParamSpec("bool", label="Collect agent data"),
+}
+"""Type and allowed range of every scalar keyword parameter of ``PoolingModel``."""
+
+
+def validate_parameter(name: str, value: Any) -> Any:
+    """Check one parameter and return it normalised (ints as int, floats as float).
+
+    Raises:
+        ValueError: naming the parameter, the value and the allowed range.
+    """
+    spec = PARAMETERS.get(name)
+    if spec is None:
+        raise ValueError(f"unknown parameter {name!r}; known: {', '.join(sorted(PARAMETERS))}")
+    bad = ValueError(f"parameter {name!r} = {value!r} is invalid: expected {spec.allowed()}")
+    if value is None:
+        if spec.optional:
+            return None
+        raise bad
+    if spec.kind == "bool":
+        if isinstance(value, bool):
+            return value
+        raise bad
+    if spec.kind == "choice":
+        if isinstance(value, str) and value in spec.choices:
+            return value
+        raise bad
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise bad
+    if spec.kind == "int":
+        if not isinstance(value, Integral):
+            raise bad
+        value = int(value)
+    else:
+        value = float(value)
+        if not math.isfinite(value):
+            raise bad
+    if not spec.low <= value <= spec.high:
+        raise bad
+    return value
+
+
+def validate(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate every parameter of a mapping; returns the normalised copy."""
+    return {name: validate_parameter(name, value) for name, value in params.items()}

@@ -1,0 +1,332 @@
+"""The rules of one working week, as functions on the world's arrays.
+
+Each rule draws what it needs in bulk from the generator it is given, then hands the arrays to a
+compiled kernel of :mod:`simulation.kernels` (which applies the interactions in order). No rule
+loops over agents in Python. The rules, in the order :meth:`PoolingModel.step` applies them:
+
+1. :func:`co_presence`: encounters on shared premises (bounded confidence; builds familiarity
+   and, with collaboration, starts ties).
+2. :func:`collaboration`: shared cases along collaboration ties (facet-wise, reciprocal
+   borrowing: the source of hybrid profiles).
+3. :func:`common_work`: pooled functions socialise their members to a shared standard (March
+   1991's organisational code: the route to isomorphism).
+4. :func:`anchoring`: each worker is pulled back to its association's culture.
+5. :func:`culture_drift`: each culture follows its workers slowly (and an external standard).
+6. :func:`turnover`: leavers are replaced by hires socialised to the culture.
+7. :func:`tie_decay`: unused collaboration ties weaken.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simulation import kernels
+
+FAMILIARITY_HALF = 2.0
+"""Encounters after which a pair is half as likely to start a tie as two old acquaintances."""
+TIE_FLOOR = 0.05
+"""Ties weaker than this are dropped."""
+EXTERNAL_RATE = 0.02
+"""Weekly pull of cultures to the external standard at ``external_pressure = 1``."""
+
+
+@dataclass
+class Rates:
+    """The rate parameters the rules read (a subset of the model's keyword parameters)."""
+
+    encounter_rate: float
+    homophily: float
+    copresence_influence: float
+    tie_formation: float
+    tie_decay: float
+    case_rate: float
+    collaboration_influence: float
+    facet_tolerance: float
+    collaboration_floor: float
+    socialisation: float
+    code_learning: float
+    anchoring: float
+    culture_drift: float
+    turnover: float
+    external_pressure: float
+    worker_spread: float
+    openness: float
+
+
+@dataclass
+class World:
+    """Every array of the model's state; the agents are views on their rows.
+
+    Worker arrays have N rows, association arrays A rows, site arrays S rows, co-presence edge
+    arrays E rows.
+    """
+
+    practices: np.ndarray  # (N, D) practice of each worker, in [0, 1]
+    membership: np.ndarray  # (N,) association of each worker
+    openness: np.ndarray  # (N,) susceptibility to others' practices, in [0, 1]
+    profession: np.ndarray  # (N,) profession code
+    tenure: np.ndarray  # (N,) weeks since hire
+    cultures: np.ndarray  # (A, D) association cultures
+    identity: np.ndarray  # (A,) identity strength in [0, 1]
+    sector: np.ndarray  # (A,) 0 = health, 1 = social
+    assoc_site: np.ndarray  # (A,) site of each association
+    influence: np.ndarray  # (K, K) multiplier of the pull of sector b on a receiver of sector a
+    cp_edges: np.ndarray  # (E, 2) co-presence pairs
+    cp_weight: np.ndarray  # (E,) space-and-hours overlap of the pair
+    cp_cum: np.ndarray  # (E,) cumulative encounter rates, for sampling
+    adj_ptr: np.ndarray  # (N + 1,) CSR pointers from workers to their co-presence edges
+    adj_edge: np.ndarray  # (2E,) edge ids, by worker
+    familiarity: np.ndarray  # (E,) encounters so far
+    tie: np.ndarray  # (E,) collaboration tie strength in [0, 1]
+    style: np.ndarray  # (N, D) each worker's own way: its offset from the culture it learnt
+    cw_draw: np.ndarray  # (N,) fixed uniform: in common work when below its level
+    codes: np.ndarray  # (S, D) the shared standard of each site's pooled function
+    code_set: np.ndarray  # (S,) whether the site's standard exists yet
+    standard: np.ndarray  # (D,) the external (funders') standard
+    initial_practices: np.ndarray = field(init=False)
+    initial_cultures: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.initial_practices = self.practices.copy()
+        self.initial_cultures = self.cultures.copy()
+        self.worker_sector = self.sector[self.membership]
+        self.worker_site = self.assoc_site[self.membership]
+        self.anchor_rate = self.identity[self.membership]  # times Rates.anchoring
+        self.n_sites = int(self.assoc_site.max()) + 1 if self.assoc_site.size else 1
+
+    @property
+    def n_workers(self) -> int:
+        """Number of workers (posts)."""
+        return self.practices.shape[0]
+
+    @property
+    def n_associations(self) -> int:
+        """Number of associations."""
+        return self.cultures.shape[0]
+
+    def pair_weights(self, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Susceptibility of each side of each pair to the other (openness x sector influence)."""
+        ws, wd = self.worker_sector[src], self.worker_sector[dst]
+        return (
+            self.openness[src] * self.influence[ws, wd],
+            self.openness[dst] * self.influence[wd, ws],
+        )
+
+
+def co_presence(
+    world: World, level: float, collab_level: float, r: Rates, rng: np.random.Generator
+) -> int:
+    """Encounters between workers of different associations sharing premises.
+
+    The number of encounters in the week is Poisson with mean ``level * encounter_rate`` times
+    the sum of the pairs' encounter rates (space and hours overlap); pairs are drawn in
+    proportion to their rate. Two workers whose practices are closer than ``homophily`` engage
+    (bounded confidence, Deffuant et al. 2000): a small mutual pull (``copresence_influence``),
+    one more encounter of familiarity, and, as far as collaboration is organised
+    (``collab_level``), a chance to start a collaboration tie that grows with familiarity.
+    Workers who do not engage keep their practices: co-presence alone changes little (SF1).
+
+    Returns:
+        The number of encounters.
+    """
+    if level <= 0 or world.cp_cum.size == 0:
+        return 0
+    total = world.cp_cum[-1]
+    n = int(rng.poisson(level * r.encounter_rate * total))
+    if n == 0:
+        return 0
+    edge = np.searchsorted(world.cp_cum, rng.random(n) * total, side="right")
+    edge = np.minimum(edge, world.cp_cum.size - 1)
+    src, dst = world.cp_edges[edge, 0], world.cp_edges[edge, 1]
+    ws, wd = world.pair_weights(src, dst)
+    met = np.empty(n, dtype=np.bool_)
+    kernels.active().bounded_confidence(
+        world.practices, src, dst, r.homophily, r.copresence_influence, ws, wd, met
+    )
+    engaged = edge[met]
+    np.add.at(world.familiarity, engaged, 1.0)
+    if collab_level > 0 and engaged.size:
+        fam = world.familiarity[engaged]
+        p_tie = collab_level * r.tie_formation * fam / (fam + FAMILIARITY_HALF)
+        world.tie[engaged[rng.random(engaged.size) < p_tie]] = 1.0
+    return n
+
+
+def collaboration(world: World, level: float, r: Rates, rng: np.random.Generator) -> int:
+    """Shared cases along collaboration ties: reciprocal, facet-wise borrowing.
+
+    Each worker who has a tie spends a share ``level`` of its time on shared cases, about
+    ``level * case_rate`` cases a week, each with a partner drawn in proportion to tie strength.
+    On a case the two adapt one facet on which they differ towards each other (Axelrod 1997's
+    rule made continuous and reciprocal; the family planning professional who fits in
+    drug-service patients without appointment borrows the walk-in facet, not the whole
+    practice). A case renews the tie.
+
+    Returns:
+        The number of shared cases.
+    """
+    if level <= 0:
+        return 0
+    active = np.flatnonzero(world.tie)
+    if active.size == 0:
+        return 0
+    ends = world.cp_edges[active]
+    has_tie = np.zeros(world.n_workers, dtype=np.bool_)
+    has_tie[ends.ravel()] = True
+    n = int(rng.poisson(level * r.case_rate * np.count_nonzero(has_tie)))
+    if n == 0:
+        return 0
+    cum = np.cumsum(world.tie[active])
+    pick = np.minimum(np.searchsorted(cum, rng.random(n) * cum[-1], side="right"), cum.size - 1)
+    edge = active[pick]
+    flip = rng.random(n) < 0.5
+    src = np.where(flip, world.cp_edges[edge, 1], world.cp_edges[edge, 0])
+    dst = np.where(flip, world.cp_edges[edge, 0], world.cp_edges[edge, 1])
+    u = rng.random((2, n))
+    ws, wd = world.pair_weights(src, dst)
+    interacted = np.empty(n, dtype=np.bool_)
+    kernels.active().facet_borrowing(
+        world.practices,
+        src,
+        dst,
+        u[0],
+        u[1],
+        r.facet_tolerance,
+        r.collaboration_influence,
+        r.collaboration_floor,
+        True,
+        ws,
+        wd,
+        interacted,
+    )
+    world.tie[edge[interacted]] = 1.0
+    return n
+
+
+def common_work(
+    world: World,
+    level: float,
+    r: Rates,
+    rng: np.random.Generator,
+    attendance: float = 1.0,
+) -> int:
+    """Pooled functions (one reception, one regulation, common hours) and their standard.
+
+    A share ``level`` of each site's workers are assigned to the site's pooled function (the
+    same workers as long as the level stays: a fixed draw per post); with ``attendance < 1``
+    only that share of them turns up this week (the helpline's intervisions). The function's
+    standard starts as its first members' mean practice and then learns their mean at rate
+    ``code_learning``; each member, on each facet, adopts the standard with probability
+    ``socialisation`` (March 1991's socialisation to the organisational code, p1 and p2).
+
+    Returns:
+        The number of workers socialised this week.
+    """
+    if level <= 0 or attendance <= 0:
+        return 0
+    members = np.flatnonzero(world.cw_draw < level)
+    if attendance < 1.0 and members.size:
+        members = members[rng.random(members.size) < attendance]
+    if members.size == 0:
+        return 0
+    team = world.worker_site[members]
+    k = kernels.active()
+    means = np.zeros_like(world.codes)
+    counts = k.group_mean(world.practices[members], team, world.n_sites, means)
+    new = (counts > 0) & ~world.code_set
+    world.codes[new] = means[new]
+    world.code_set |= new
+    seen = counts > 0
+    world.codes[seen] += r.code_learning * (means[seen] - world.codes[seen])
+    active_facets = np.ones(world.codes.shape, dtype=np.bool_)
+    u = rng.random((members.size, world.practices.shape[1]))
+    k.socialise_to_code(
+        world.practices, members, team, world.codes, active_facets, u, r.socialisation, 1.0
+    )
+    return int(members.size)
+
+
+def anchoring(world: World, r: Rates) -> None:
+    """Each worker is pulled back to its association's culture (plus its own style).
+
+    The weekly pull is ``anchoring * identity``: the stronger the "culture associative", the
+    faster a worker returns to it (SF4: marked identities resist). The target is the culture
+    plus the worker's personal offset from it, so that a worker left alone keeps its practice
+    and an association keeps its internal variety.
+    """
+    if r.anchoring > 0:
+        kernels.active().pull_towards(
+            world.practices,
+            world.membership,
+            world.cultures,
+            world.style,
+            r.anchoring * world.anchor_rate,
+        )
+
+
+def culture_drift(world: World, r: Rates) -> None:
+    """Each association's culture follows its workers' mean practice, slowly.
+
+    The weekly rate is ``culture_drift * (1 - identity)``: a marked identity keeps its culture.
+    With ``external_pressure`` > 0 every culture is also pulled towards the funders' standard
+    (coercive isomorphism), at ``EXTERNAL_RATE * external_pressure`` a week.
+    """
+    if r.culture_drift > 0:
+        means = world.cultures.copy()
+        kernels.active().group_mean(world.practices, world.membership, world.n_associations, means)
+        rate = (r.culture_drift * (1.0 - world.identity))[:, None]
+        world.cultures += rate * (means - world.cultures)
+    if r.external_pressure > 0:
+        world.cultures += EXTERNAL_RATE * r.external_pressure * (world.standard - world.cultures)
+
+
+def turnover(world: World, r: Rates, rng: np.random.Generator) -> int:
+    """Workers leave with probability ``turnover`` a week; each post is filled at once.
+
+    The new hire is socialised to the association's culture (its practice is the culture plus
+    individual variation of sd ``worker_spread``), has a fresh openness, and starts with no
+    familiarity or ties. Membership never changes: the post stays with its association.
+
+    Returns:
+        The number of replacements.
+    """
+    if r.turnover <= 0:
+        return 0
+    leavers = np.flatnonzero(rng.random(world.n_workers) < r.turnover)
+    if leavers.size == 0:
+        return 0
+    d = world.practices.shape[1]
+    culture = world.cultures[world.membership[leavers]]
+    fresh = np.clip(culture + rng.normal(0.0, r.worker_spread, (leavers.size, d)), 0.0, 1.0)
+    world.practices[leavers] = fresh
+    world.style[leavers] = fresh - culture
+    world.openness[leavers] = draw_openness(rng, r.openness, leavers.size)
+    world.tenure[leavers] = 0
+    starts, ends = world.adj_ptr[leavers], world.adj_ptr[leavers + 1]
+    lengths = ends - starts
+    if lengths.sum():
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        edges = world.adj_edge[np.arange(lengths.sum()) + offsets]
+        world.tie[edges] = 0.0
+        world.familiarity[edges] = 0.0
+    return int(leavers.size)
+
+
+def tie_decay(world: World, r: Rates) -> None:
+    """Collaboration ties lose a share ``tie_decay`` of their strength a week; weak ones end."""
+    if r.tie_decay <= 0:
+        return
+    active = np.flatnonzero(world.tie)
+    if active.size:
+        strength = world.tie[active] * (1.0 - r.tie_decay)
+        strength[strength < TIE_FLOOR] = 0.0
+        world.tie[active] = strength
+
+
+def draw_openness(rng: np.random.Generator, mean: float, size: int) -> np.ndarray:
+    """Openness of new workers: Beta distributed with the given mean and concentration 10."""
+    if mean <= 0.0 or mean >= 1.0:
+        return np.full(size, float(mean))
+    return rng.beta(10.0 * mean, 10.0 * (1.0 - mean), size)

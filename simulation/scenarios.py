@@ -1,0 +1,424 @@
+"""Named settings of the model: the CSSI, the social helpline, and a generator of landscapes.
+
+A setting says *which* associations pool *where*, how their spaces and hours overlap, and how
+pooling changes over time (the schedule). The scalar knobs (pooling intensity, identity strength,
+rates) are the model's keyword parameters, not part of a setting.
+
+Source: Rosenzweig & Boussart, "Les travailleurs sociaux face à la mutualisation associative"
+(case 1: "un centre social-santé intégré"; case 2: "une ligne d'appel social").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+FACETS: tuple[str, ...] = ("access", "reception", "framing", "approach", "tools", "hours")
+"""Default facet names of a practice vector; each runs from 0 to the label on its right."""
+
+FACET_POLES: Mapping[str, tuple[str, str]] = {
+    "access": ("by appointment", "walk-in (low threshold)"),
+    "reception": ("formal", "informal"),
+    "framing": ("social", "medical"),
+    "approach": ("individual", "community"),
+    "tools": ("own tools", "shared tools"),
+    "hours": ("own hours", "common hours"),
+}
+
+SECTORS: tuple[str, ...] = ("health", "social")
+"""Sector codes: 0 = health (soins), 1 = social (aide sociale)."""
+
+SCENARIOS: tuple[str, ...] = ("cssi", "helpline", "landscape")
+LAYOUTS: tuple[str, ...] = ("separate", "shared")
+
+# Practice profiles of the association types met in the article, on the six default facets.
+PROTOTYPES: Mapping[str, tuple[float, ...]] = {
+    # maison médicale: appointments, formal desk, medical framing, individual care
+    "medical_practice": (0.15, 0.30, 0.85, 0.30, 0.20, 0.30),
+    # therapeutic service for drug users: walk-in, informal, community-style reception
+    "drug_service": (0.90, 0.90, 0.60, 0.85, 0.35, 0.65),
+    # general social service: appointments and permanences, social framing
+    "social_service": (0.40, 0.45, 0.10, 0.35, 0.70, 0.25),
+    # family planning + debt mediation: psychosocial reception, mixed framing
+    "family_planning": (0.25, 0.25, 0.50, 0.45, 0.50, 0.55),
+}
+PROTOTYPE_SECTOR: Mapping[str, str] = {
+    "medical_practice": "health",
+    "drug_service": "health",
+    "social_service": "social",
+    "family_planning": "social",
+}
+
+PROFESSIONS: tuple[str, ...] = (
+    "doctor",
+    "nurse",
+    "psychologist",
+    "social worker",
+    "receptionist",
+    "mediator",
+)
+
+# Opening hours as weekly half-day slots (Monday morning = 0 ... Friday afternoon = 9).
+_ALL_WEEK = tuple(range(10))
+
+
+@dataclass(frozen=True)
+class AssociationSpec:
+    """One association of a setting.
+
+    Attributes:
+        name: short name.
+        kind: its prototype (a key of ``PROTOTYPES``), which also fixes its sector.
+        size: number of workers.
+        site: index of the site (building) it works from.
+        identity: relative identity strength; the model multiplies it by ``identity_strength``.
+        spaces: share of its workers' time spent in each space of the site. A space named
+            ``"x"`` is shared by every association that uses it; ``"x:own"`` is its own.
+        hours: opening half-day slots in the week.
+        professions: profession mix as ``{profession: weight}``.
+        public_size: beneficiaries who stand for its public in the access measure.
+    """
+
+    name: str
+    kind: str
+    size: int
+    site: int = 0
+    identity: float = 1.0
+    spaces: Mapping[str, float] = field(default_factory=dict)
+    hours: tuple[int, ...] = _ALL_WEEK
+    professions: Mapping[str, float] = field(default_factory=lambda: {"social worker": 1.0})
+    public_size: int = 30
+
+    @property
+    def sector(self) -> str:
+        """The association's sector, from its kind."""
+        return PROTOTYPE_SECTOR[self.kind]
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A period of the pooling schedule, from week ``start`` until the next phase.
+
+    A level left as ``None`` follows the model's parameters; a number overrides it. During a
+    phase with ``meetings=True``, common work happens only on meeting weeks (every
+    ``intervision_every`` weeks) among the workers who attend (``intervision_attendance``).
+    """
+
+    name: str
+    start: int
+    co_presence: float | None = None
+    collaboration: float | None = None
+    common_work: float | None = None
+    meetings: bool = False
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A named structural set-up: associations, sites and the pooling schedule."""
+
+    name: str
+    associations: tuple[AssociationSpec, ...]
+    schedule: tuple[Phase, ...] = (Phase("pooled", 0),)
+
+    def phase_at(self, week: int) -> Phase:
+        """The phase in force in a given week (steps count from 0)."""
+        current = self.schedule[0]
+        for phase in self.schedule:
+            if phase.start <= week:
+                current = phase
+        return current
+
+
+def pooling_levels(pooling_intensity: float) -> tuple[float, float, float]:
+    """Map the single pooling knob onto the article's three levels of pooling.
+
+    ``pooling_intensity`` in [0, 1] climbs the ladder co-présence -> collaboration -> travail en
+    commun, each level a linear ramp from 0 to 1:
+
+    * co-presence over [0, 0.2]: how much of their time workers share the premises;
+    * collaboration over [0.2, 0.6]: the share of time spent on shared cases;
+    * common work over [0.6, 1.0]: the share of workers assigned to pooled functions.
+
+    Returns:
+        ``(co_presence, collaboration, common_work)``, each in [0, 1].
+    """
+    p = float(pooling_intensity)
+    return (
+        float(np.clip(p / 0.2, 0.0, 1.0)),
+        float(np.clip((p - 0.2) / 0.4, 0.0, 1.0)),
+        float(np.clip((p - 0.6) / 0.4, 0.0, 1.0)),
+    )
+
+
+# --- the CSSI ---------------------------------------------------------------------------------
+
+
+def _cssi_spaces(layout: str) -> list[dict[str, float]]:
+    """Time shares in the spaces of the CSSI building, for the four associations in order.
+
+    ``separate`` is the building as observed: a shared waiting room except for the drug service,
+    one reception desk per service ("le desk comme à l'aéroport"), medical rooms (with a water
+    point) apart from social rooms, some rooms reserved. ``shared`` is the counterfactual of a
+    fully shared layout: one waiting room, one reception, every room free.
+    """
+    if layout == "shared":
+        common = {"waiting_room": 0.15, "reception": 0.15, "kitchen": 0.1, "rooms": 0.6}
+        return [dict(common) for _ in range(4)]
+    return [
+        # medical practice: shared waiting room, own desk, medical rooms half reserved
+        {
+            "waiting_room": 0.1,
+            "reception:own": 0.15,
+            "kitchen": 0.1,
+            "medical_rooms": 0.3,
+            "rooms:own": 0.35,
+        },
+        # drug service: own waiting/activity room, own desk, social rooms
+        {
+            "waiting_room:own": 0.3,
+            "reception:own": 0.15,
+            "kitchen": 0.1,
+            "social_rooms": 0.2,
+            "medical_rooms": 0.05,
+            "rooms:own": 0.2,
+        },
+        # general social service
+        {
+            "waiting_room": 0.1,
+            "reception:own": 0.15,
+            "kitchen": 0.1,
+            "social_rooms": 0.35,
+            "rooms:own": 0.3,
+        },
+        # family planning + debt mediation: both kinds of rooms
+        {
+            "waiting_room": 0.1,
+            "reception:own": 0.15,
+            "kitchen": 0.1,
+            "medical_rooms": 0.2,
+            "social_rooms": 0.2,
+            "rooms:own": 0.25,
+        },
+    ]
+
+
+def cssi(layout: str = "separate") -> Setting:
+    """The integrated social-health centre: four associations, about forty workers, one building.
+
+    Sizes within the article's "entre sept et quinze salariés" (about forty in all); the drug
+    service and the family planning centre have the most marked identities (founded in the
+    struggles for methadone substitution and for contraception and abortion rights).
+    """
+    spaces = _cssi_spaces(layout)
+    shared_hours = layout == "shared"
+    hours = [
+        _ALL_WEEK,
+        _ALL_WEEK if shared_hours else (0, 1, 2, 3, 4, 6, 8),
+        _ALL_WEEK if shared_hours else (0, 2, 4, 5, 6, 8),
+        _ALL_WEEK if shared_hours else (1, 3, 5, 7, 9),
+    ]
+    specs = (
+        AssociationSpec(
+            "maison médicale",
+            "medical_practice",
+            size=12,
+            identity=0.8,
+            spaces=spaces[0],
+            hours=hours[0],
+            professions={"doctor": 4, "nurse": 4, "receptionist": 2, "social worker": 1},
+            public_size=40,
+        ),
+        AssociationSpec(
+            "drug service",
+            "drug_service",
+            size=9,
+            identity=1.3,
+            spaces=spaces[1],
+            hours=hours[1],
+            professions={"doctor": 2, "psychologist": 2, "social worker": 4, "receptionist": 1},
+            public_size=30,
+        ),
+        AssociationSpec(
+            "social service",
+            "social_service",
+            size=8,
+            identity=1.0,
+            spaces=spaces[2],
+            hours=hours[2],
+            professions={"social worker": 6, "receptionist": 2},
+            public_size=30,
+        ),
+        AssociationSpec(
+            "family planning",
+            "family_planning",
+            size=11,
+            identity=1.3,
+            spaces=spaces[3],
+            hours=hours[3],
+            professions={
+                "doctor": 2,
+                "psychologist": 2,
+                "social worker": 2,
+                "mediator": 3,
+                "receptionist": 2,
+            },
+            public_size=30,
+        ),
+    )
+    return Setting("cssi", specs)
+
+
+# --- the social helpline ----------------------------------------------------------------------
+
+
+def helpline(decentralise_at: int = 26, rng: np.random.Generator | None = None) -> Setting:
+    """The social helpline (numéro vert): 12 social-work associations, 36 workers.
+
+    March 2020: every respondent in one room (co-presence and common work: a common approach,
+    shared guidelines, call-coding lexicon and directory). From September 2020 (week
+    ``decentralise_at``) shifts go back to each service; intervisions are the only common work
+    left. Associations are social services that differ by speciality and neighbourhood, so their
+    cultures are small variations on one prototype (drawn with ``rng``).
+    """
+    rng = np.random.default_rng(0) if rng is None else rng
+    sizes = rng.integers(2, 5, size=12)  # 20 to 50 workers in all, 2 to 4 per service
+    specs = tuple(
+        AssociationSpec(
+            f"service {k + 1}",
+            "social_service",
+            size=int(sizes[k]),
+            identity=1.0,
+            spaces={"room": 1.0},
+            professions={"social worker": 1.0},
+            public_size=10,
+        )
+        for k in range(12)
+    )
+    schedule = (
+        Phase("centralised", 0, co_presence=1.0, collaboration=1.0, common_work=0.8),
+        Phase(
+            "decentralised",
+            decentralise_at,
+            co_presence=0.0,
+            collaboration=0.05,
+            common_work=0.0,
+            meetings=True,
+        ),
+    )
+    return Setting("helpline", specs, schedule)
+
+
+# --- landscapes -------------------------------------------------------------------------------
+
+
+def _generic_spaces(layout: str) -> dict[str, float]:
+    if layout == "shared":
+        return {"waiting_room": 0.15, "reception": 0.15, "kitchen": 0.1, "rooms": 0.6}
+    return {
+        "waiting_room": 0.1,
+        "reception:own": 0.15,
+        "kitchen": 0.1,
+        "rooms": 0.3,
+        "rooms:own": 0.35,
+    }
+
+
+def landscape(
+    n_workers: int,
+    rng: np.random.Generator,
+    associations_per_site: int = 4,
+    sector_mix: float = 0.5,
+    layout: str = "separate",
+) -> Setting:
+    """A region of pooled sites: each site pools ``associations_per_site`` associations.
+
+    Association sizes are drawn between 5 and 30 workers until ``n_workers`` are placed (the last
+    one is trimmed); each association is of the health sector with probability ``sector_mix``
+    and of a random kind within its sector. Hours overlap partially at random.
+    """
+    kinds_by_sector = {
+        "health": ("medical_practice", "drug_service"),
+        "social": ("social_service", "family_planning"),
+    }
+    sizes: list[int] = []
+    total = 0
+    while total < n_workers:
+        size = int(min(rng.integers(5, 31), n_workers - total))
+        sizes.append(size)
+        total += size
+    n_assoc = len(sizes)
+    health = rng.random(n_assoc) < sector_mix
+    kind_pick = rng.integers(0, 2, size=n_assoc)
+    hour_masks = rng.random((n_assoc, 10)) < 0.7
+    spaces = _generic_spaces(layout)
+    specs = []
+    for a in range(n_assoc):
+        kind = kinds_by_sector["health" if health[a] else "social"][kind_pick[a]]
+        hours = _ALL_WEEK if layout == "shared" else tuple(np.flatnonzero(hour_masks[a]).tolist())
+        specs.append(
+            AssociationSpec(
+                f"association {a + 1}",
+                kind,
+                size=sizes[a],
+                site=a // associations_per_site,
+                spaces=spaces,
+                hours=hours or (0,),
+                professions=_PROFESSION_MIX[kind],
+                public_size=max(3, sizes[a]),
+            )
+        )
+    return Setting("landscape", tuple(specs))
+
+
+_PROFESSION_MIX: Mapping[str, Mapping[str, float]] = {
+    "medical_practice": {"doctor": 4, "nurse": 4, "receptionist": 2, "social worker": 1},
+    "drug_service": {"doctor": 2, "psychologist": 2, "social worker": 4, "receptionist": 1},
+    "social_service": {"social worker": 6, "receptionist": 2},
+    "family_planning": {"doctor": 2, "psychologist": 2, "social worker": 2, "mediator": 3},
+}
+
+
+def pair_weights(specs: tuple[AssociationSpec, ...]) -> dict[tuple[int, int], float]:
+    """How much two associations' workers share space and time, for pairs on the same site.
+
+    Returns ``{(a, b): w}`` for ``a < b``, ``w`` in [0, 1]: (overlap of opening hours) x (sum
+    over shared spaces of the product of the two associations' time shares there), normalised
+    so that a fully shared layout with common hours gives every pair weight 1.
+    """
+    w: dict[tuple[int, int], float] = {}
+    reference = 0.15**2 * 2 + 0.1**2 + 0.6**2  # the fully shared layout's space overlap
+    by_site: dict[int, list[int]] = {}
+    for a, spec in enumerate(specs):
+        by_site.setdefault(spec.site, []).append(a)
+    for members in by_site.values():
+        for pos, a in enumerate(members):
+            for b in members[pos + 1 :]:
+                sa, sb = specs[a], specs[b]
+                space = sum(
+                    share * sb.spaces.get(name, 0.0)
+                    for name, share in sa.spaces.items()
+                    if not name.endswith(":own")
+                )
+                hours = len(set(sa.hours) & set(sb.hours)) / 10.0
+                w[(a, b)] = min(1.0, space / reference) * hours
+    return w
+
+
+def build_setting(
+    scenario: str,
+    *,
+    n_workers: int,
+    layout: str,
+    sector_mix: float,
+    associations_per_site: int,
+    decentralise_at: int,
+    rng: np.random.Generator,
+) -> Setting:
+    """The setting a model with these parameters runs on."""
+    if scenario == "cssi":
+        return cssi(layout)
+    if scenario == "helpline":
+        return helpline(decentralise_at, rng)
+    return landscape(n_workers, rng, associations_per_site, sector_mix, layout)
