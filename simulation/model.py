@@ -103,7 +103,8 @@ class PoolingModel(mesa.Model):
         culture_spread: sd of association cultures around their prototype.
         multi_need_share: share of beneficiaries whose needs mix two publics of their site.
         access_tolerance: largest gap on any facet at which a practice fits a need.
-        collect_agents: also record each worker's practice every step (memory-hungry).
+        collect_agents: also record each worker's practice (memory-hungry).
+        record_every: the DataCollector records every ``record_every`` weeks (and week 0).
         rng: seed (an int, a ``numpy.random.SeedSequence`` or ``Generator``); one seed drives
             every draw, the network included.
     """
@@ -147,6 +148,7 @@ class PoolingModel(mesa.Model):
         multi_need_share: float = 0.3,
         access_tolerance: float = 0.2,
         collect_agents: bool = False,
+        record_every: int = 1,
         rng: Any = None,
     ) -> None:
         params = {k: v for k, v in locals().items() if k in PARAMETERS}
@@ -416,7 +418,8 @@ class PoolingModel(mesa.Model):
         self.counts["hires"] = turnover(w, r, rng)
         tie_decay(w, r)
         w.tenure += 1
-        self.datacollector.collect(self)
+        if self.steps % self.record_every == 0:
+            self.datacollector.collect(self)
 
 
 def _model_reporters() -> dict[str, Any]:

@@ -94,6 +94,7 @@ PARAMETERS: Mapping[str, ParamSpec] = {
     "multi_need_share": _f(0.0, 1.0, "share of beneficiaries with mixed needs", "Mixed needs"),
     "access_tolerance": _f(0.0, 1.0, "largest facet gap accepted", "Access tolerance"),
     "collect_agents": ParamSpec("bool", label="Collect agent data"),
+    "record_every": _i(1, 100_000, "weeks between records", "Record every"),
 }
 """Type and allowed range of every scalar keyword parameter of ``PoolingModel``."""
 
