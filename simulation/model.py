@@ -17,7 +17,7 @@ import networkx as nx
 import numpy as np
 from mesa.discrete_space import Network
 
-from simulation import metrics
+from simulation import kernels, metrics
 from simulation.agents import Association, Worker
 from simulation.network import Layers, build_layers, layout_positions, to_networkx
 from simulation.parameters import PARAMETERS, validate
@@ -182,8 +182,10 @@ class PoolingModel(mesa.Model):
         self._measures: tuple[int, dict[str, Any]] | None = None
         self.datacollector = mesa.DataCollector(
             model_reporters=_model_reporters(),
-            agent_reporters=(
-                {"practice": lambda w: tuple(w.practice)} if self.collect_agents else None
+            agenttype_reporters=(
+                {Worker: {"practice": lambda w: tuple(w.practice)}}
+                if self.collect_agents
+                else None
             ),
         )
         self.datacollector.collect(self)
@@ -241,9 +243,8 @@ class PoolingModel(mesa.Model):
             code_set=np.zeros(n_sites, dtype=np.bool_),
             standard=cultures.mean(axis=0),
         )
-        world.initial_centroids = metrics.group_centroids(
-            world.practices, membership, len(specs)
-        )
+        world.initial_centroids = np.zeros_like(cultures)
+        kernels.active().group_mean(practices, membership, len(specs), world.initial_centroids)
         return world, layers
 
     def _draw_beneficiaries(self) -> None:
@@ -435,7 +436,24 @@ def _reporter(name: str) -> Any:
 
 
 MODEL_REPORTERS: tuple[str, ...] = (
-    *metrics.SUMMARY_KEYS,
+    "between_share",
+    "centroid_distance_ratio",
+    "mean_pairwise_distance",
+    "n_clusters",
+    "n_major_clusters",
+    "effective_clusters",
+    "mean_projection",
+    "mean_residual",
+    "mean_borrowing_share",
+    "hybrid_share",
+    "identity_kappa",
+    "silhouette",
+    "mean_culture_shift",
+    "sanitarisation",
+    "cross_tie_share",
+    "tie_modularity",
+    "public_access",
+    "regime",
     "encounters",
     "shared_cases",
     "socialised",
@@ -508,6 +526,4 @@ __all__ = [
 def parameters_table() -> Mapping[str, Any]:
     """Name -> (default, allowed range, unit) of every scalar parameter, for docs and UIs."""
     defaults = default_parameters()
-    return {
-        name: (defaults[name], spec.allowed(), spec.unit) for name, spec in PARAMETERS.items()
-    }
+    return {name: (defaults[name], spec.allowed(), spec.unit) for name, spec in PARAMETERS.items()}
