@@ -186,11 +186,12 @@ def socialise_to_code(x, members, team, codes, active_facets, u, p, mu):
 
 
 @_jit
-def pull_towards(x, target_of, targets, offset, rate):
-    """Move each row a share ``rate[i]`` of the way to its own target (anchoring).
+def pull_towards(x, target_of, targets, offset, rate, facet_weight):
+    """Move each row towards its own target, facet by facet (anchoring).
 
-    The target of row ``i`` is ``targets[target_of[i]] + offset[i]``, clipped to [0, 1]: its
-    association's culture plus the worker's personal style. In place.
+    The target of row ``i`` is ``targets[t] + offset[i]`` with ``t = target_of[i]``, clipped to
+    [0, 1]: its association's culture plus the worker's personal style. On facet ``f`` the row
+    closes a share ``rate[i] * facet_weight[t, f]`` of the gap. In place.
     """
     d = x.shape[1]
     for i in range(x.shape[0]):
@@ -200,7 +201,7 @@ def pull_towards(x, target_of, targets, offset, rate):
         t = target_of[i]
         for f in range(d):
             goal = min(1.0, max(0.0, targets[t, f] + offset[i, f]))
-            x[i, f] += r * (goal - x[i, f])
+            x[i, f] += r * facet_weight[t, f] * (goal - x[i, f])
 
 
 @_jit

@@ -90,6 +90,9 @@ class PoolingModel(mesa.Model):
             its standard (March 1991's p1).
         code_learning: weekly rate at which a standard learns its members' mean (March's p2).
         anchoring: weekly pull of a worker back to its culture at identity strength 1.
+        core_facets: facets on which each association's culture is most distinct (its core);
+            anchoring is full there.
+        periphery_anchoring: anchoring on the other facets, relative to the core.
         culture_drift: weekly pull of a culture to its workers at identity strength 0.
         turnover: chance a worker leaves in a week (replaced at once).
         asymmetry: extra pull of health practices on social workers and less of social on
@@ -132,11 +135,13 @@ class PoolingModel(mesa.Model):
         case_rate: float = 1.0,
         collaboration_influence: float = 0.3,
         facet_tolerance: float = 0.05,
-        collaboration_floor: float = 0.5,
+        collaboration_floor: float = 0.2,
         socialisation: float = 0.1,
         code_learning: float = 0.1,
         anchoring: float = 0.1,
-        culture_drift: float = 0.01,
+        core_facets: int = 2,
+        periphery_anchoring: float = 0.2,
+        culture_drift: float = 0.003,
         turnover: float = 0.002,
         asymmetry: float = 0.0,
         external_pressure: float = 0.0,
@@ -238,6 +243,7 @@ class PoolingModel(mesa.Model):
             familiarity=np.zeros(len(layers.weight)),
             tie=np.zeros(len(layers.weight)),
             style=practices - cultures[membership],
+            facet_weight=core_weights(cultures, self.core_facets, self.periphery_anchoring),
             cw_draw=rng.random(n),
             codes=np.zeros((n_sites, d)),
             code_set=np.zeros(n_sites, dtype=np.bool_),
@@ -251,9 +257,10 @@ class PoolingModel(mesa.Model):
         """Draw the beneficiaries who stand for each association's public.
 
         Each beneficiary needs what its association was built for (its initial culture, up to
-        a small individual spread); a share ``multi_need_share`` has mixed needs: on each facet,
-        at random, those of another public of the same site (the drug user who also needs a
-        gynaecological consultation without appointment).
+        a small individual spread); a share ``multi_need_share`` has mixed needs: on some facets
+        (each with probability 1/2, at least one) its need lies part of the way (a quarter to
+        three quarters) towards another public of the same site: the drug user who needs a
+        gynaecological consultation "un peu plus bas seuil", without appointment.
         """
         w, rng = self.world, self.rng
         specs = self.setting.associations
@@ -276,7 +283,8 @@ class PoolingModel(mesa.Model):
         take = rng.random((public.size, self.n_facets)) < 0.5
         take[np.arange(public.size), rng.integers(0, self.n_facets, public.size)] = True
         take &= mixed[:, None]
-        shift = w.initial_cultures[partner] - w.initial_cultures[public]
+        reach = rng.uniform(0.25, 0.75, take.shape)
+        shift = reach * (w.initial_cultures[partner] - w.initial_cultures[public])
         self.need = np.clip(np.where(take, need + shift, need), 0.0, 1.0)
         self.need_public = public
         self.need_site = site_of[public]
@@ -377,6 +385,8 @@ class PoolingModel(mesa.Model):
             cultures=w.cultures,
             initial_cultures=w.initial_cultures,
             tolerance=self.access_tolerance,
+            eps=0.2,
+            min_gap=0.25,
         )
         out.update(self.counts)
         out["n_ties"] = int(ties.size)
@@ -465,6 +475,22 @@ MODEL_REPORTERS: tuple[str, ...] = (
     "phase",
 )
 """Columns the DataCollector records every step."""
+
+
+def core_weights(cultures: np.ndarray, core_facets: int, periphery: float) -> np.ndarray:
+    """Anchoring weight of each association on each facet: 1 on its core, ``periphery`` elsewhere.
+
+    An association's core facets are the ``core_facets`` on which its culture lies farthest
+    from the mean of all cultures: what makes it distinct (the drug service's walk-in access and
+    community approach, the medical practice's medical framing).
+    """
+    weights = np.full(cultures.shape, float(periphery))
+    k = min(int(core_facets), cultures.shape[1])
+    if k > 0:
+        distinct = np.abs(cultures - cultures.mean(axis=0))
+        core = np.argsort(-distinct, axis=1, kind="stable")[:, :k]
+        np.put_along_axis(weights, core, 1.0, axis=1)
+    return weights
 
 
 def facet_names(n_facets: int) -> tuple[str, ...]:

@@ -82,6 +82,8 @@ PARAMETERS: Mapping[str, ParamSpec] = {
     "socialisation": _f(0.0, 1.0, "per facet and week (March's p1)", "Socialisation"),
     "code_learning": _f(0.0, 1.0, "per week (March's p2)", "Code learning"),
     "anchoring": _f(0.0, 1.0, "weekly pull to the culture at identity 1", "Anchoring"),
+    "core_facets": _i(0, 64, "facets anchored in full", "Core facets"),
+    "periphery_anchoring": _f(0.0, 1.0, "anchoring off the core, relative", "Periphery anchoring"),
     "culture_drift": _f(0.0, 1.0, "weekly pull of a culture to its workers", "Culture drift"),
     "turnover": _f(0.0, 0.2, "probability a worker leaves per week", "Turnover"),
     "asymmetry": _f(0.0, 1.0, "extra pull of health on social practices", "Sanitarisation"),

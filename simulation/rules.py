@@ -81,6 +81,7 @@ class World:
     familiarity: np.ndarray  # (E,) encounters so far
     tie: np.ndarray  # (E,) collaboration tie strength in [0, 1]
     style: np.ndarray  # (N, D) each worker's own way: its offset from the culture it learnt
+    facet_weight: np.ndarray  # (A, D) anchoring weight: 1 on core facets, less elsewhere
     cw_draw: np.ndarray  # (N,) fixed uniform: in common work when below its level
     codes: np.ndarray  # (S, D) the shared standard of each site's pooled function
     code_set: np.ndarray  # (S,) whether the site's standard exists yet
@@ -252,9 +253,12 @@ def anchoring(world: World, r: Rates) -> None:
     """Each worker is pulled back to its association's culture (plus its own style).
 
     The weekly pull is ``anchoring * identity``: the stronger the "culture associative", the
-    faster a worker returns to it (SF4: marked identities resist). The target is the culture
-    plus the worker's personal offset from it, so that a worker left alone keeps its practice
-    and an association keeps its internal variety.
+    faster a worker returns to it (SF4: marked identities resist). It is full on the
+    association's *core* facets, those that make it distinct ("cette identité est au cœur de la
+    mission même du service"), and weaker on the others (``World.facet_weight``): workers give
+    way on peripheral facets first, which is what makes borrowing facet-wise (hybrid mosaics)
+    rather than wholesale. The target is the culture plus the worker's personal offset from it,
+    so that a worker left alone keeps its practice and an association its internal variety.
     """
     if r.anchoring > 0:
         kernels.active().pull_towards(
@@ -263,6 +267,7 @@ def anchoring(world: World, r: Rates) -> None:
             world.cultures,
             world.style,
             r.anchoring * world.anchor_rate,
+            world.facet_weight,
         )
 
 
