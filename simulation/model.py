@@ -128,7 +128,7 @@ class PoolingModel(mesa.Model):
         identity_strength: float = 0.5,
         openness: float = 0.5,
         encounter_rate: float = 10.0,
-        homophily: float = 0.3,
+        homophily: float = 0.4,
         copresence_influence: float = 0.01,
         tie_formation: float = 0.3,
         tie_decay: float = 0.05,

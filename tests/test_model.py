@@ -124,7 +124,9 @@ def test_pooling_levels_climb_the_ladder() -> None:
     assert pooling_levels(0.0) == (0.0, 0.0, 0.0)
     assert pooling_levels(1.0) == (1.0, 1.0, 1.0)
     cp, col, cw = pooling_levels(0.4)
-    assert cp == 1.0 and 0 < col < 1 and cw == 0.0
+    assert cp == 1.0
+    assert 0 < col < 1
+    assert cw == 0.0
 
 
 def test_levels_can_be_set_on_their_own() -> None:
@@ -225,7 +227,8 @@ def test_valid_parameters_never_crash_a_short_run(data: st.DataObject) -> None:
     for _ in range(20):
         model.step()
     assert np.isfinite(model.practices).all()
-    assert 0.0 <= model.practices.min() and model.practices.max() <= 1.0
+    assert model.practices.min() >= 0.0
+    assert model.practices.max() <= 1.0
 
 
 def _invalid_value(name: str) -> st.SearchStrategy:
