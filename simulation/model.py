@@ -217,9 +217,7 @@ class PoolingModel(mesa.Model):
         )
         layers = build_layers(specs, membership, self.random)
         n = membership.size
-        ends = layers.co_presence.ravel()
-        adj_edge = np.argsort(ends, kind="stable") // 2
-        adj_ptr = np.concatenate([[0], np.cumsum(np.bincount(ends, minlength=n))])
+        adj_ptr, adj_edge = kernels.active().incidence(layers.co_presence, n)
         asym = self.asymmetry
         n_sites = max(s.site for s in specs) + 1
         practices = np.clip(practices, 0.0, 1.0)
@@ -240,7 +238,7 @@ class PoolingModel(mesa.Model):
             cp_cum=np.cumsum(layers.rate),
             adj_ptr=adj_ptr,
             adj_edge=adj_edge,
-            familiarity=np.zeros(len(layers.weight)),
+            familiarity=np.zeros(len(layers.weight), dtype=np.int32),
             tie=np.zeros(len(layers.weight)),
             style=practices - cultures[membership],
             facet_weight=core_weights(cultures, self.core_facets, self.periphery_anchoring),
@@ -446,24 +444,7 @@ def _reporter(name: str) -> Any:
 
 
 MODEL_REPORTERS: tuple[str, ...] = (
-    "between_share",
-    "centroid_distance_ratio",
-    "mean_pairwise_distance",
-    "n_clusters",
-    "n_major_clusters",
-    "effective_clusters",
-    "mean_projection",
-    "mean_residual",
-    "mean_borrowing_share",
-    "hybrid_share",
-    "identity_kappa",
-    "silhouette",
-    "mean_culture_shift",
-    "sanitarisation",
-    "cross_tie_share",
-    "tie_modularity",
-    "public_access",
-    "regime",
+    *metrics.SUMMARY_KEYS,
     "encounters",
     "shared_cases",
     "socialised",
