@@ -6,21 +6,33 @@ generator and the kernel applies them *sequentially*, in order, which is the asy
 semantics of the classic models (one interaction sees the result of the previous one).
 
 Each compiled kernel keeps its pure-Python original as ``.py_func``; :func:`pure_python` switches
-every caller to those originals (slow, but steppable in a debugger) and gives identical arrays.
+every caller to those originals (slow, but steppable in a debugger) and gives identical arrays:
+the arithmetic is the same IEEE double arithmetic in the same order (no fast-math).
 
 Kernels and their ancestors:
 
-* :func:`bounded_confidence`: Deffuant, Neau, Amblard & Weisbuch (2000), "Mixing beliefs among
-  interacting agents", *Advances in Complex Systems* 3: 87-98. Co-presence encounters.
-* :func:`facet_borrowing`: Axelrod (1997), "The dissemination of culture", *Journal of Conflict
-  Resolution* 41(2): 203-226. Collaboration on shared cases.
-* :func:`socialise_to_code`: March (1991), "Exploration and exploitation in organizational
-  learning", *Organization Science* 2(1): 71-87. Common work (pooled functions).
+* :func:`bounded_confidence`, :func:`encounters`: Deffuant, Neau, Amblard & Weisbuch (2000),
+  "Mixing beliefs among interacting agents", *Advances in Complex Systems* 3: 87-98.
+  Co-presence encounters.
+* :func:`facet_borrowing`, :func:`collaborate`: Axelrod (1997), "The dissemination of culture",
+  *Journal of Conflict Resolution* 41(2): 203-226. Collaboration on shared cases.
+* :func:`socialise_to_code`, :func:`pooled_function`: March (1991), "Exploration and
+  exploitation in organizational learning", *Organization Science* 2(1): 71-87. Common work.
+
+The generic kernels (:func:`bounded_confidence`, :func:`facet_borrowing`,
+:func:`socialise_to_code`) take pre-sampled pairs and per-pair weights, as the classic models
+need. The pooling model's rules call fused kernels (:func:`encounters`, :func:`collaborate`,
+:func:`pooled_function`, ...) that apply the same rule but look pairs and weights up in the
+model's arrays themselves, so that a week costs no temporary per-pair arrays. The collaboration
+ties are kept as a sorted list of active edge ids (``tie_ids``) and a tie count per worker
+(``degree``), maintained by every kernel that starts or ends a tie, so that no rule scans all
+co-presence edges.
 """
 
 from __future__ import annotations
 
 import contextlib
+import types
 from collections.abc import Iterator
 from types import SimpleNamespace
 
@@ -30,9 +42,16 @@ import numpy as np
 __all__ = [
     "active",
     "bounded_confidence",
+    "collaborate",
+    "cut_ties",
+    "decay_ties",
+    "encounters",
     "facet_borrowing",
+    "form_ties",
     "group_mean",
+    "incidence",
     "is_compiled",
+    "pooled_function",
     "pull_towards",
     "pure_python",
     "socialise_to_code",
@@ -41,6 +60,89 @@ __all__ = [
 
 def _jit(fn):
     return numba.njit(cache=True, nogil=True)(fn)
+
+
+# --- the rules for one pair ---------------------------------------------------------------------
+
+
+@_jit
+def _confide(x, i, j, eps, a, b):
+    """Bounded confidence for one pair: both close shares ``a``, ``b`` of the gap if near."""
+    d = x.shape[1]
+    dist = 0.0
+    for f in range(d):
+        dist += abs(x[i, f] - x[j, f])
+    dist /= d
+    if not dist < eps:
+        return False
+    for f in range(d):
+        xi = x[i, f]
+        xj = x[j, f]
+        x[i, f] = xi + a * (xj - xi)
+        x[j, f] = xj + b * (xi - xj)
+    return True
+
+
+@_jit
+def _borrow_facet(x, i, j, u_interact, u_facet, tol, floor, a, b, reciprocal):
+    """Facet-wise borrowing for one pair; True if a facet moved (see :func:`facet_borrowing`)."""
+    d = x.shape[1]
+    n_same = 0
+    for f in range(d):
+        if abs(x[i, f] - x[j, f]) <= tol:
+            n_same += 1
+    if n_same == d:
+        return False
+    p = floor + (1.0 - floor) * n_same / d
+    if u_interact >= p:
+        return False
+    pick = int(u_facet * (d - n_same))
+    seen = 0
+    chosen = 0
+    for f in range(d):
+        if abs(x[i, f] - x[j, f]) > tol:
+            if seen == pick:
+                chosen = f
+                break
+            seen += 1
+    xi = x[i, chosen]
+    xj = x[j, chosen]
+    x[i, chosen] = xi + a * (xj - xi)
+    if reciprocal:
+        x[j, chosen] = xj + b * (xi - xj)
+    return True
+
+
+@_jit
+def _merge_sorted(a, b):
+    """Merge two sorted integer arrays into a new sorted array."""
+    out = np.empty(a.shape[0] + b.shape[0], dtype=np.int64)
+    i = 0
+    j = 0
+    for k in range(out.shape[0]):
+        if j >= b.shape[0] or (i < a.shape[0] and a[i] <= b[j]):
+            out[k] = a[i]
+            i += 1
+        else:
+            out[k] = b[j]
+            j += 1
+    return out
+
+
+@_jit
+def _still_tied(tie, tie_ids):
+    """The ids in ``tie_ids`` whose tie is still on, in the same order."""
+    out = np.empty(tie_ids.shape[0], dtype=np.int64)
+    m = 0
+    for k in range(tie_ids.shape[0]):
+        e = tie_ids[k]
+        if tie[e] != 0.0:
+            out[m] = e
+            m += 1
+    return out[:m].copy()
+
+
+# --- generic kernels over pre-sampled pairs -----------------------------------------------------
 
 
 @_jit
@@ -63,26 +165,10 @@ def bounded_confidence(x, src, dst, eps, mu, weight_src, weight_dst, met):
         weight_dst: per-pair multiplier of ``mu`` for ``dst``, ``(P,)``.
         met: output, ``(P,)`` bool: True where the pair was within ``eps`` and influenced.
     """
-    n_pairs = src.shape[0]
-    d = x.shape[1]
-    for k in range(n_pairs):
-        i = src[k]
-        j = dst[k]
-        dist = 0.0
-        for f in range(d):
-            dist += abs(x[i, f] - x[j, f])
-        dist /= d
-        if dist < eps:
-            met[k] = True
-            a = min(1.0, mu * weight_src[k])
-            b = min(1.0, mu * weight_dst[k])
-            for f in range(d):
-                xi = x[i, f]
-                xj = x[j, f]
-                x[i, f] = xi + a * (xj - xi)
-                x[j, f] = xj + b * (xi - xj)
-        else:
-            met[k] = False
+    for k in range(src.shape[0]):
+        a = min(1.0, mu * weight_src[k])
+        b = min(1.0, mu * weight_dst[k])
+        met[k] = _confide(x, src[k], dst[k], eps, a, b)
 
 
 @_jit
@@ -124,37 +210,12 @@ def facet_borrowing(
         weight_dst: per-pair multiplier of ``mu`` for ``dst``, ``(P,)``.
         interacted: output, ``(P,)`` bool: True where a facet was borrowed.
     """
-    n_pairs = src.shape[0]
-    d = x.shape[1]
-    for k in range(n_pairs):
-        i = src[k]
-        j = dst[k]
-        n_same = 0
-        for f in range(d):
-            if abs(x[i, f] - x[j, f]) <= tol:
-                n_same += 1
-        if n_same == d:
-            interacted[k] = False
-            continue
-        p = floor + (1.0 - floor) * n_same / d
-        if u_interact[k] >= p:
-            interacted[k] = False
-            continue
-        pick = int(u_facet[k] * (d - n_same))
-        seen = 0
-        chosen = 0
-        for f in range(d):
-            if abs(x[i, f] - x[j, f]) > tol:
-                if seen == pick:
-                    chosen = f
-                    break
-                seen += 1
-        xi = x[i, chosen]
-        xj = x[j, chosen]
-        x[i, chosen] = xi + min(1.0, mu * weight_src[k]) * (xj - xi)
-        if reciprocal:
-            x[j, chosen] = xj + min(1.0, mu * weight_dst[k]) * (xi - xj)
-        interacted[k] = True
+    for k in range(src.shape[0]):
+        a = min(1.0, mu * weight_src[k])
+        b = min(1.0, mu * weight_dst[k])
+        interacted[k] = _borrow_facet(
+            x, src[k], dst[k], u_interact[k], u_facet[k], tol, floor, a, b, reciprocal
+        )
 
 
 @_jit
@@ -225,15 +286,269 @@ def group_mean(x, groups, n_groups, out):
     return counts
 
 
+# --- the pooling model's rules, fused -----------------------------------------------------------
+
+
+@_jit
+def encounters(x, ends, cum, u, eps, mu, openness, sector, influence, familiarity):
+    """Co-presence encounters: draw each pair by its rate, then bounded confidence, in order.
+
+    Encounter ``k`` is on the edge ``e`` where ``cum`` first exceeds ``u[k] * cum[-1]`` (edges
+    drawn in proportion to their encounter rate); its workers ``i, j = ends[e]`` meet as in
+    :func:`bounded_confidence`, each with the weight ``openness * influence[own sector, other
+    sector]``. An engaged pair (within ``eps``) adds one to the edge's ``familiarity``.
+
+    Args:
+        x: practices, ``(N, D)`` float64, modified in place.
+        ends: ``(E, 2)`` the two workers of each co-presence edge.
+        cum: ``(E,)`` cumulative encounter rates of the edges.
+        u: ``(P,)`` uniforms in [0, 1), one per encounter.
+        eps: homophily threshold.
+        mu: share of the gap closed by an engaged pair.
+        openness: ``(N,)`` susceptibility of each worker.
+        sector: ``(N,)`` sector of each worker.
+        influence: ``(K, K)`` multiplier of the pull of sector ``b`` on a receiver of sector ``a``.
+        familiarity: ``(E,)`` encounters so far of each edge, incremented in place.
+
+    Returns:
+        The edge of each engaged encounter, in order (an edge appears once per engagement).
+    """
+    total = cum[cum.shape[0] - 1]
+    last = cum.shape[0] - 1
+    engaged = np.empty(u.shape[0], dtype=np.int64)
+    n_engaged = 0
+    for k in range(u.shape[0]):
+        e = min(np.searchsorted(cum, u[k] * total, side="right"), last)
+        i = ends[e, 0]
+        j = ends[e, 1]
+        si = sector[i]
+        sj = sector[j]
+        a = min(1.0, mu * (openness[i] * influence[si, sj]))
+        b = min(1.0, mu * (openness[j] * influence[sj, si]))
+        if _confide(x, i, j, eps, a, b):
+            familiarity[e] += 1
+            engaged[n_engaged] = e
+            n_engaged += 1
+    return engaged[:n_engaged].copy()
+
+
+@_jit
+def form_ties(tie, tie_ids, degree, ends, engaged, familiarity, u, scale, half):
+    """Engaged pairs start a collaboration tie (or renew theirs) at full strength.
+
+    Pair ``k`` on edge ``e = engaged[k]`` ties with probability
+    ``scale * familiarity[e] / (familiarity[e] + half)`` (``u[k]`` decides): old acquaintances
+    tie more readily. New ties add one to both workers' ``degree``.
+
+    Returns:
+        The sorted ids of the active ties, ``tie_ids`` merged with the new ones.
+    """
+    new = np.empty(engaged.shape[0], dtype=np.int64)
+    n_new = 0
+    for k in range(engaged.shape[0]):
+        e = engaged[k]
+        fam = familiarity[e]
+        if u[k] < scale * fam / (fam + half):
+            if tie[e] == 0.0:
+                new[n_new] = e
+                n_new += 1
+                degree[ends[e, 0]] += 1
+                degree[ends[e, 1]] += 1
+            tie[e] = 1.0
+    if n_new == 0:
+        return tie_ids
+    return _merge_sorted(tie_ids, np.sort(new[:n_new]))
+
+
+@_jit
+def collaborate(
+    x,
+    ends,
+    tie,
+    tie_ids,
+    u_pick,
+    u_flip,
+    u_interact,
+    u_facet,
+    tol,
+    mu,
+    floor,
+    openness,
+    sector,
+    influence,
+):
+    """Shared cases along collaboration ties: draw each tie by its strength, then borrow.
+
+    Case ``k`` is on the active tie where the cumulative strength of ``tie[tie_ids]`` first
+    exceeds ``u_pick[k]`` times the total; the worker who borrows is the tie's second end if
+    ``u_flip[k] < 0.5``, else its first. The pair then applies :func:`facet_borrowing`
+    (reciprocal, weights ``openness * influence``); a case where a facet moved renews the tie.
+
+    Returns:
+        The number of cases where a facet moved.
+    """
+    m = tie_ids.shape[0]
+    cum = np.empty(m)
+    acc = 0.0
+    for k in range(m):
+        acc += tie[tie_ids[k]]
+        cum[k] = acc
+    total = cum[m - 1]
+    n_moved = 0
+    for k in range(u_pick.shape[0]):
+        e = tie_ids[min(np.searchsorted(cum, u_pick[k] * total, side="right"), m - 1)]
+        if u_flip[k] < 0.5:
+            i = ends[e, 1]
+            j = ends[e, 0]
+        else:
+            i = ends[e, 0]
+            j = ends[e, 1]
+        si = sector[i]
+        sj = sector[j]
+        a = min(1.0, mu * (openness[i] * influence[si, sj]))
+        b = min(1.0, mu * (openness[j] * influence[sj, si]))
+        if _borrow_facet(x, i, j, u_interact[k], u_facet[k], tol, floor, a, b, True):
+            tie[e] = 1.0
+            n_moved += 1
+    return n_moved
+
+
+@_jit
+def pooled_function(x, members, team, codes, code_set, learning, u, p, mu):
+    """A week of common work: each team's standard learns its members, who adopt it (March 1991).
+
+    The standard of team ``t`` starts as its members' mean practice the first week it has
+    members (``code_set``), then moves a share ``learning`` towards their mean each week
+    (March's p2); then each member ``i = members[k]``, on each facet, with probability ``p``
+    (``u[k, f] < p``, March's p1) moves a share ``mu`` of the way to the standard (the members'
+    means are taken before anyone moves).
+
+    Args:
+        x: practices, ``(N, D)`` float64, modified in place.
+        members: ``(M,)`` workers in common work this week.
+        team: ``(M,)`` their team (site) index.
+        codes: ``(T, D)`` the standards, updated in place.
+        code_set: ``(T,)`` bool, whether each standard exists yet, updated in place.
+        learning: March's p2.
+        u: ``(M, D)`` uniforms in [0, 1).
+        p: March's p1.
+        mu: share of the way to the standard.
+    """
+    n_teams, d = codes.shape
+    sums = np.zeros((n_teams, d))
+    counts = np.zeros(n_teams, dtype=np.int64)
+    for k in range(members.shape[0]):
+        t = team[k]
+        counts[t] += 1
+        for f in range(d):
+            sums[t, f] += x[members[k], f]
+    for t in range(n_teams):
+        if counts[t] == 0:
+            continue
+        for f in range(d):
+            mean = sums[t, f] / counts[t]
+            if not code_set[t]:
+                codes[t, f] = mean
+            codes[t, f] += learning * (mean - codes[t, f])
+        code_set[t] = True
+    for k in range(members.shape[0]):
+        i = members[k]
+        t = team[k]
+        for f in range(d):
+            if u[k, f] < p:
+                x[i, f] += mu * (codes[t, f] - x[i, f])
+
+
+@_jit
+def cut_ties(leavers, adj_ptr, adj_edge, ends, tie, familiarity, degree, tie_ids):
+    """Leavers' edges lose their familiarity and their ties (a new hire knows nobody).
+
+    Returns:
+        The sorted ids of the ties still active.
+    """
+    cut = False
+    for k in range(leavers.shape[0]):
+        i = leavers[k]
+        for s in range(adj_ptr[i], adj_ptr[i + 1]):
+            e = adj_edge[s]
+            familiarity[e] = 0
+            if tie[e] != 0.0:
+                tie[e] = 0.0
+                degree[ends[e, 0]] -= 1
+                degree[ends[e, 1]] -= 1
+                cut = True
+    if not cut:
+        return tie_ids
+    return _still_tied(tie, tie_ids)
+
+
+@_jit
+def decay_ties(tie, tie_ids, degree, ends, keep, floor):
+    """Active ties keep a share ``keep`` of their strength; those below ``floor`` end.
+
+    Returns:
+        The sorted ids of the ties still active.
+    """
+    for k in range(tie_ids.shape[0]):
+        e = tie_ids[k]
+        s = tie[e] * keep
+        if s < floor:
+            s = 0.0
+            degree[ends[e, 0]] -= 1
+            degree[ends[e, 1]] -= 1
+        tie[e] = s
+    return _still_tied(tie, tie_ids)
+
+
+@_jit
+def incidence(ends, n):
+    """Edges by worker: CSR pointers ``(n + 1,)`` and edge ids ``(2E,)``, ascending per worker."""
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    for e in range(ends.shape[0]):
+        ptr[ends[e, 0] + 1] += 1
+        ptr[ends[e, 1] + 1] += 1
+    for i in range(n):
+        ptr[i + 1] += ptr[i]
+    fill = ptr[:n].copy()
+    edge = np.empty(2 * ends.shape[0], dtype=np.int32)
+    for e in range(ends.shape[0]):
+        for side in range(2):
+            i = ends[e, side]
+            edge[fill[i]] = e
+            fill[i] += 1
+    return ptr, edge
+
+
+# --- compiled or pure Python --------------------------------------------------------------------
+
+_HELPERS = ("_confide", "_borrow_facet", "_merge_sorted", "_still_tied")
 _NAMES = (
     "bounded_confidence",
     "facet_borrowing",
     "socialise_to_code",
     "pull_towards",
     "group_mean",
+    "encounters",
+    "form_ties",
+    "collaborate",
+    "pooled_function",
+    "cut_ties",
+    "decay_ties",
+    "incidence",
 )
+
+
+def _pure_table() -> SimpleNamespace:
+    """The ``.py_func`` originals, rebound so that they call each other's originals too."""
+    namespace = dict(globals())
+    for name in _HELPERS + _NAMES:
+        py = globals()[name].py_func
+        namespace[name] = types.FunctionType(py.__code__, namespace, py.__name__, py.__defaults__)
+    return SimpleNamespace(**{name: namespace[name] for name in _NAMES})
+
+
 _COMPILED = SimpleNamespace(**{name: globals()[name] for name in _NAMES})
-_PURE = SimpleNamespace(**{name: globals()[name].py_func for name in _NAMES})
+_PURE = _pure_table()
 _state = {"table": _COMPILED}
 
 

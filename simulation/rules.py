@@ -73,12 +73,12 @@ class World:
     sector: np.ndarray  # (A,) 0 = health, 1 = social
     assoc_site: np.ndarray  # (A,) site of each association
     influence: np.ndarray  # (K, K) multiplier of the pull of sector b on a receiver of sector a
-    cp_edges: np.ndarray  # (E, 2) co-presence pairs
+    cp_edges: np.ndarray  # (E, 2) co-presence pairs (int32)
     cp_weight: np.ndarray  # (E,) space-and-hours overlap of the pair
     cp_cum: np.ndarray  # (E,) cumulative encounter rates, for sampling
     adj_ptr: np.ndarray  # (N + 1,) CSR pointers from workers to their co-presence edges
-    adj_edge: np.ndarray  # (2E,) edge ids, by worker
-    familiarity: np.ndarray  # (E,) encounters so far
+    adj_edge: np.ndarray  # (2E,) edge ids, by worker (int32)
+    familiarity: np.ndarray  # (E,) encounters so far (int32)
     tie: np.ndarray  # (E,) collaboration tie strength in [0, 1]
     style: np.ndarray  # (N, D) each worker's own way: its offset from the culture it learnt
     facet_weight: np.ndarray  # (A, D) anchoring weight: 1 on core facets, less elsewhere
@@ -88,6 +88,8 @@ class World:
     standard: np.ndarray  # (D,) the external (funders') standard
     initial_practices: np.ndarray = field(init=False)
     initial_cultures: np.ndarray = field(init=False)
+    tie_ids: np.ndarray = field(init=False)  # (T,) sorted ids of the edges with a tie
+    tie_degree: np.ndarray = field(init=False)  # (N,) number of ties of each worker
 
     def __post_init__(self) -> None:
         self.initial_practices = self.practices.copy()
@@ -96,6 +98,27 @@ class World:
         self.worker_site = self.assoc_site[self.membership]
         self.anchor_rate = self.identity[self.membership]  # times Rates.anchoring
         self.n_sites = int(self.assoc_site.max()) + 1 if self.assoc_site.size else 1
+        self._pooled: tuple[float, np.ndarray, np.ndarray] | None = None
+        self.refresh_ties()
+
+    def refresh_ties(self) -> None:
+        """Rebuild the tie index (``tie_ids``, ``tie_degree``) from ``tie``.
+
+        The rules keep the index up to date; call this after writing to ``tie`` by hand.
+        """
+        self.tie_ids = np.flatnonzero(self.tie).astype(np.int64)
+        ends = self.cp_edges[self.tie_ids].ravel()
+        self.tie_degree = np.bincount(ends, minlength=self.n_workers).astype(np.int32)
+
+    def pooled_members(self, level: float) -> tuple[np.ndarray, np.ndarray]:
+        """Workers in common work at this level (``cw_draw < level``) and their sites.
+
+        The draw is fixed per post, so the members only change with the level (cached).
+        """
+        if self._pooled is None or self._pooled[0] != level:
+            members = np.flatnonzero(self.cw_draw < level)
+            self._pooled = (level, members, self.worker_site[members])
+        return self._pooled[1], self._pooled[2]
 
     @property
     def n_workers(self) -> int:
@@ -138,20 +161,31 @@ def co_presence(
     n = int(rng.poisson(level * r.encounter_rate * total))
     if n == 0:
         return 0
-    edge = np.searchsorted(world.cp_cum, rng.random(n) * total, side="right")
-    edge = np.minimum(edge, world.cp_cum.size - 1)
-    src, dst = world.cp_edges[edge, 0], world.cp_edges[edge, 1]
-    ws, wd = world.pair_weights(src, dst)
-    met = np.empty(n, dtype=np.bool_)
-    kernels.active().bounded_confidence(
-        world.practices, src, dst, r.homophily, r.copresence_influence, ws, wd, met
+    k = kernels.active()
+    engaged = k.encounters(
+        world.practices,
+        world.cp_edges,
+        world.cp_cum,
+        rng.random(n),
+        r.homophily,
+        r.copresence_influence,
+        world.openness,
+        world.worker_sector,
+        world.influence,
+        world.familiarity,
     )
-    engaged = edge[met]
-    np.add.at(world.familiarity, engaged, 1.0)
     if collab_level > 0 and engaged.size:
-        fam = world.familiarity[engaged]
-        p_tie = collab_level * r.tie_formation * fam / (fam + FAMILIARITY_HALF)
-        world.tie[engaged[rng.random(engaged.size) < p_tie]] = 1.0
+        world.tie_ids = k.form_ties(
+            world.tie,
+            world.tie_ids,
+            world.tie_degree,
+            world.cp_edges,
+            engaged,
+            world.familiarity,
+            rng.random(engaged.size),
+            collab_level * r.tie_formation,
+            FAMILIARITY_HALF,
+        )
     return n
 
 
@@ -168,41 +202,30 @@ def collaboration(world: World, level: float, r: Rates, rng: np.random.Generator
     Returns:
         The number of shared cases.
     """
-    if level <= 0:
+    if level <= 0 or world.tie_ids.size == 0:
         return 0
-    active = np.flatnonzero(world.tie)
-    if active.size == 0:
-        return 0
-    ends = world.cp_edges[active]
-    has_tie = np.zeros(world.n_workers, dtype=np.bool_)
-    has_tie[ends.ravel()] = True
-    n = int(rng.poisson(level * r.case_rate * np.count_nonzero(has_tie)))
+    n = int(rng.poisson(level * r.case_rate * np.count_nonzero(world.tie_degree)))
     if n == 0:
         return 0
-    cum = np.cumsum(world.tie[active])
-    pick = np.minimum(np.searchsorted(cum, rng.random(n) * cum[-1], side="right"), cum.size - 1)
-    edge = active[pick]
-    flip = rng.random(n) < 0.5
-    src = np.where(flip, world.cp_edges[edge, 1], world.cp_edges[edge, 0])
-    dst = np.where(flip, world.cp_edges[edge, 0], world.cp_edges[edge, 1])
+    u_pick = rng.random(n)
+    u_flip = rng.random(n)
     u = rng.random((2, n))
-    ws, wd = world.pair_weights(src, dst)
-    interacted = np.empty(n, dtype=np.bool_)
-    kernels.active().facet_borrowing(
+    kernels.active().collaborate(
         world.practices,
-        src,
-        dst,
+        world.cp_edges,
+        world.tie,
+        world.tie_ids,
+        u_pick,
+        u_flip,
         u[0],
         u[1],
         r.facet_tolerance,
         r.collaboration_influence,
         r.collaboration_floor,
-        True,
-        ws,
-        wd,
-        interacted,
+        world.openness,
+        world.worker_sector,
+        world.influence,
     )
-    world.tie[edge[interacted]] = 1.0
     return n
 
 
@@ -227,24 +250,23 @@ def common_work(
     """
     if level <= 0 or attendance <= 0:
         return 0
-    members = np.flatnonzero(world.cw_draw < level)
+    members, team = world.pooled_members(level)
     if attendance < 1.0 and members.size:
-        members = members[rng.random(members.size) < attendance]
+        present = rng.random(members.size) < attendance
+        members, team = members[present], team[present]
     if members.size == 0:
         return 0
-    team = world.worker_site[members]
-    k = kernels.active()
-    means = np.zeros_like(world.codes)
-    counts = k.group_mean(world.practices[members], team, world.n_sites, means)
-    new = (counts > 0) & ~world.code_set
-    world.codes[new] = means[new]
-    world.code_set |= new
-    seen = counts > 0
-    world.codes[seen] += r.code_learning * (means[seen] - world.codes[seen])
-    active_facets = np.ones(world.codes.shape, dtype=np.bool_)
     u = rng.random((members.size, world.practices.shape[1]))
-    k.socialise_to_code(
-        world.practices, members, team, world.codes, active_facets, u, r.socialisation, 1.0
+    kernels.active().pooled_function(
+        world.practices,
+        members,
+        team,
+        world.codes,
+        world.code_set,
+        r.code_learning,
+        u,
+        r.socialisation,
+        1.0,
     )
     return int(members.size)
 
@@ -309,25 +331,26 @@ def turnover(world: World, r: Rates, rng: np.random.Generator) -> int:
     world.style[leavers] = fresh - culture
     world.openness[leavers] = draw_openness(rng, r.openness, leavers.size)
     world.tenure[leavers] = 0
-    starts, ends = world.adj_ptr[leavers], world.adj_ptr[leavers + 1]
-    lengths = ends - starts
-    if lengths.sum():
-        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-        edges = world.adj_edge[np.arange(lengths.sum()) + offsets]
-        world.tie[edges] = 0.0
-        world.familiarity[edges] = 0.0
+    world.tie_ids = kernels.active().cut_ties(
+        leavers,
+        world.adj_ptr,
+        world.adj_edge,
+        world.cp_edges,
+        world.tie,
+        world.familiarity,
+        world.tie_degree,
+        world.tie_ids,
+    )
     return int(leavers.size)
 
 
 def tie_decay(world: World, r: Rates) -> None:
     """Collaboration ties lose a share ``tie_decay`` of their strength a week; weak ones end."""
-    if r.tie_decay <= 0:
+    if r.tie_decay <= 0 or world.tie_ids.size == 0:
         return
-    active = np.flatnonzero(world.tie)
-    if active.size:
-        strength = world.tie[active] * (1.0 - r.tie_decay)
-        strength[strength < TIE_FLOOR] = 0.0
-        world.tie[active] = strength
+    world.tie_ids = kernels.active().decay_ties(
+        world.tie, world.tie_ids, world.tie_degree, world.cp_edges, 1.0 - r.tie_decay, TIE_FLOOR
+    )
 
 
 def draw_openness(rng: np.random.Generator, mean: float, size: int) -> np.ndarray:
@@ -335,3 +358,101 @@ def draw_openness(rng: np.random.Generator, mean: float, size: int) -> np.ndarra
     if mean <= 0.0 or mean >= 1.0:
         return np.full(size, float(mean))
     return rng.beta(10.0 * mean, 10.0 * (1.0 - mean), size)
+
+
+# --- the collaboration rule alone, on a fixed graph ---------------------------------------------
+
+
+def sweep_pairs(
+    ptr: np.ndarray, nbr: np.ndarray, sweeps: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of ``sweeps`` sweeps of random sequential activation on a graph.
+
+    In each sweep every worker that has a neighbour is activated once, in a random order (what
+    Mesa's ``shuffle_do`` does), and meets one of its neighbours chosen uniformly.
+
+    Args:
+        ptr: ``(N + 1,)`` CSR pointers: the neighbours of ``i`` are ``nbr[ptr[i]:ptr[i + 1]]``.
+        nbr: neighbour lists.
+        sweeps: number of sweeps.
+        rng: the generator to draw from.
+
+    Returns:
+        ``(src, dst)``, each ``(sweeps * N_active,)`` int64, sweep after sweep.
+    """
+    degree = np.diff(ptr)
+    active = np.flatnonzero(degree)
+    src = rng.permuted(np.broadcast_to(active, (sweeps, active.size)), axis=1).ravel()
+    dst = nbr[ptr[src] + (rng.random(src.size) * degree[src]).astype(np.int64)]
+    return src, dst.astype(np.int64)
+
+
+def collaboration_sweeps(
+    practices: np.ndarray,
+    ptr: np.ndarray,
+    nbr: np.ndarray,
+    sweeps: int,
+    rng: np.random.Generator,
+    *,
+    tolerance: float,
+    influence: float,
+    floor: float,
+    reciprocal: bool = True,
+    chunk: int = 1 << 20,
+) -> int:
+    """The collaboration rule alone on a fixed graph, sweep after sweep (in place).
+
+    Each sweep activates every worker once in random order (:func:`sweep_pairs`); the pairs
+    are sampled in bulk and applied in order by :func:`simulation.kernels.facet_borrowing`
+    with unit weights (Axelrod 1997's dyadic borrowing, continuous, reciprocal if asked). This
+    is the engine's counterpart of the one-agent-at-a-time Mesa model of ``benchmarks/``.
+
+    Args:
+        practices: ``(N, D)`` float64, modified in place.
+        ptr: CSR pointers of the graph.
+        nbr: neighbour lists of the graph.
+        sweeps: number of sweeps (steps of the Mesa model).
+        rng: the generator to draw from.
+        tolerance: facets closer than this count as shared.
+        influence: share of the gap borrowed on one facet.
+        floor: chance that two workers with nothing in common still borrow.
+        reciprocal: whether the neighbour borrows back.
+        chunk: largest number of pairs sampled at once (bounds the memory used).
+
+    Returns:
+        The number of interactions in which a facet moved.
+    """
+    n_active = max(int(np.count_nonzero(np.diff(ptr))), 1)
+    per_chunk = max(1, chunk // n_active)
+    moved = 0
+    kernel = kernels.active().facet_borrowing
+    for start in range(0, sweeps, per_chunk):
+        src, dst = sweep_pairs(ptr, nbr, min(per_chunk, sweeps - start), rng)
+        u = rng.random((2, src.size))
+        ones = np.ones(src.size)
+        done = np.empty(src.size, dtype=np.bool_)
+        kernel(
+            practices,
+            src,
+            dst,
+            u[0],
+            u[1],
+            tolerance,
+            influence,
+            floor,
+            reciprocal,
+            ones,
+            ones,
+            done,
+        )
+        moved += int(np.count_nonzero(done))
+    return moved
+
+
+def csr(edges: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Neighbour lists of an undirected graph given as ``(E, 2)`` pairs: ``(ptr, nbr)``."""
+    ends = np.concatenate([edges, edges[:, ::-1]])
+    order = np.lexsort((ends[:, 1], ends[:, 0]))
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ends[:, 0], minlength=n), out=ptr[1:])
+    return ptr, ends[order, 1].astype(np.int64)
