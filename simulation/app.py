@@ -36,6 +36,7 @@ from matplotlib.ticker import MaxNLocator
 
 from simulation.metrics import REGIMES, RegimeThresholds
 from simulation.model import PoolingModel, default_parameters
+from simulation.palette import REGIME_COLOURS, text_colour
 from simulation.parameters import PARAMETERS, ParamSpec
 from simulation.scenarios import FACET_POLES, pooling_levels
 
@@ -84,12 +85,6 @@ KIND_LABELS: Mapping[str, str] = {
     "drug_service": "drug-user service (health)",
     "social_service": "social service (social)",
     "family_planning": "family planning (social)",
-}
-REGIME_COLOURS: Mapping[str, str] = {
-    "persistence": BLUE,
-    "hybridisation": GREEN,
-    "isomorphism": VERMILLION,
-    "fragmentation": PURPLE,
 }
 REGIME_TEXT: Mapping[str, str] = {
     "persistence": "Each association keeps its own way of working: workers borrow little "
@@ -1067,12 +1062,13 @@ def ParamControl(
 def RegimeBadge(regime: str, week: int) -> None:
     """The regime now, as a coloured badge with a plain-language explanation."""
     colour = REGIME_COLOURS.get(regime, "#777777")
+    ink = text_colour(colour)
     with solara.Column(
         gap="4px",
         classes=["regime-badge", f"regime-{regime}"],
         style={
             "background": colour,
-            "color": "white",
+            "color": ink,
             "border-radius": "10px",
             "padding": "12px 16px",
             "min-width": "300px",
@@ -1082,19 +1078,19 @@ def RegimeBadge(regime: str, week: int) -> None:
         Para(
             f"Week {week}: what pooling is doing now",
             ["regime-week"],
-            color="white",
+            color=ink,
             font_size="0.8rem",
             opacity="0.9",
         )
         Para(
             regime.capitalize(),
             ["regime-name"],
-            color="white",
+            color=ink,
             font_size="1.6rem",
             font_weight="700",
             line_height="1.9rem",
         )
-        Para(REGIME_TEXT.get(regime, ""), ["regime-text"], color="white", font_size="0.92rem")
+        Para(REGIME_TEXT.get(regime, ""), ["regime-text"], color=ink, font_size="0.92rem")
 
 
 def _percent_bar(label: str, share: float, colour: str) -> None:
