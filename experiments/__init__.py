@@ -21,6 +21,7 @@ _EXPORTS: dict[str, str] = {
     "SweepReport": "experiments.sweep",
     "SweepInterrupted": "experiments.sweep",
     "plan": "experiments.sweep",
+    "rerun": "experiments.sweep",
     "run_sweep": "experiments.sweep",
     "SweepFolderError": "experiments.storage",
     "consolidate": "experiments.storage",

@@ -38,6 +38,9 @@ from types import SimpleNamespace
 
 import numba
 import numpy as np
+from llvmlite import binding, ir
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 __all__ = [
     "active",
@@ -60,6 +63,46 @@ __all__ = [
 
 def _jit(fn):
     return numba.njit(cache=True, nogil=True)(fn)
+
+
+PREFETCH_AHEAD = 8
+"""Pairs ahead whose rows the generic kernels ask the memory system for (see :func:`_prefetch`)."""
+
+# llvm.prefetch(address, read, high locality, data cache), named for typed or opaque pointers
+_PREFETCH = "llvm.prefetch.p0" if binding.llvm_version_info >= (15,) else "llvm.prefetch.p0i8"
+
+
+@intrinsic
+def _prefetch(typingctx, x, i):
+    """Hint the CPU to fetch row ``i`` of ``x`` (its first and last element) into the cache.
+
+    The loops below read two rows per pair at random; once the practices are larger than the
+    cache each read waits for memory. Asking for the rows of pair ``k + PREFETCH_AHEAD`` while
+    pair ``k`` is applied overlaps those waits. A pure hint: it changes no value.
+    """
+
+    def codegen(context, builder, signature, args):
+        array_type = signature.args[0]
+        array = context.make_array(array_type)(context, builder, args[0])
+        last = builder.sub(cgutils.unpack_tuple(builder, array.shape)[1], cgutils.intp_t(1))
+        i8p = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, _PREFETCH)
+        row = context.cast(builder, args[1], signature.args[1], numba.types.intp)
+        for col in (cgutils.intp_t(0), last):
+            ptr = cgutils.get_item_pointer(
+                context, builder, array_type, array, [row, col], wraparound=False
+            )
+            hint = [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)]
+            builder.call(fn, hint)
+        return context.get_dummy_value()
+
+    return numba.types.void(x, i), codegen
+
+
+def _prefetch_nothing(x, i):
+    """The pure-Python stand-in for :func:`_prefetch`."""
 
 
 # --- the rules for one pair ---------------------------------------------------------------------
@@ -165,7 +208,11 @@ def bounded_confidence(x, src, dst, eps, mu, weight_src, weight_dst, met):
         weight_dst: per-pair multiplier of ``mu`` for ``dst``, ``(P,)``.
         met: output, ``(P,)`` bool: True where the pair was within ``eps`` and influenced.
     """
-    for k in range(src.shape[0]):
+    n_pairs = src.shape[0]
+    for k in range(n_pairs):
+        if k + PREFETCH_AHEAD < n_pairs:
+            _prefetch(x, src[k + PREFETCH_AHEAD])
+            _prefetch(x, dst[k + PREFETCH_AHEAD])
         a = min(1.0, mu * weight_src[k])
         b = min(1.0, mu * weight_dst[k])
         met[k] = _confide(x, src[k], dst[k], eps, a, b)
@@ -210,7 +257,11 @@ def facet_borrowing(
         weight_dst: per-pair multiplier of ``mu`` for ``dst``, ``(P,)``.
         interacted: output, ``(P,)`` bool: True where a facet was borrowed.
     """
-    for k in range(src.shape[0]):
+    n_pairs = src.shape[0]
+    for k in range(n_pairs):
+        if k + PREFETCH_AHEAD < n_pairs:
+            _prefetch(x, src[k + PREFETCH_AHEAD])
+            _prefetch(x, dst[k + PREFETCH_AHEAD])
         a = min(1.0, mu * weight_src[k])
         b = min(1.0, mu * weight_dst[k])
         interacted[k] = _borrow_facet(
@@ -541,6 +592,7 @@ _NAMES = (
 def _pure_table() -> SimpleNamespace:
     """The ``.py_func`` originals, rebound so that they call each other's originals too."""
     namespace = dict(globals())
+    namespace["_prefetch"] = _prefetch_nothing
     for name in _HELPERS + _NAMES:
         py = globals()[name].py_func
         namespace[name] = types.FunctionType(py.__code__, namespace, py.__name__, py.__defaults__)

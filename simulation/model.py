@@ -291,9 +291,9 @@ class PoolingModel(mesa.Model):
         """Mesa's ``Network`` space over the colleague and co-presence layers, laid out by site."""
         g = nx.Graph()
         g.add_nodes_from(range(self.world.n_workers))
-        g.add_edges_from(map(tuple, self.layers.colleague.tolist()))
-        g.add_edges_from(map(tuple, self.layers.co_presence.tolist()))
-        layout = {i: tuple(p) for i, p in enumerate(self.positions)}
+        g.add_edges_from(self.layers.colleague.tolist())
+        g.add_edges_from(self.layers.co_presence.tolist())
+        layout = dict(enumerate(map(tuple, self.positions.tolist())))
         grid = Network(g, capacity=1, random=self.random, layout=layout)
         for worker in self.workers:
             worker.cell = grid._cells[worker.row]
@@ -335,14 +335,13 @@ class PoolingModel(mesa.Model):
         return same
 
     def ties(self) -> np.ndarray:
-        """Current collaboration ties as rows ``(i, j, strength)``."""
-        active = np.flatnonzero(self.world.tie)
+        """Current collaboration ties as rows ``(i, j, strength)``, in edge order."""
+        active = self.world.tie_ids
         return np.column_stack([self.world.cp_edges[active], self.world.tie[active]])
 
     def common_work_pairs(self) -> np.ndarray:
         """Pairs of workers in the same pooled function now (consecutive members of a site)."""
-        level = self.levels[2]
-        members = np.flatnonzero(self.world.cw_draw < level)
+        members, _ = self.world.pooled_members(self.levels[2])
         if members.size < 2:
             return np.empty((0, 2), dtype=np.int64)
         members = members[np.argsort(self.world.worker_site[members], kind="stable")]

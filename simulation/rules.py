@@ -14,6 +14,12 @@ loops over agents in Python. The rules, in the order :meth:`PoolingModel.step` a
 5. :func:`culture_drift`: each culture follows its workers slowly (and an external standard).
 6. :func:`turnover`: leavers are replaced by hires socialised to the culture.
 7. :func:`tie_decay`: unused collaboration ties weaken.
+
+Nothing static is recomputed in a week: pair weights are looked up inside the kernels, the
+members of the pooled functions are cached per level, and the kernels that start or end a tie
+keep an index of the active ties (``World.tie_ids``, ``World.tie_degree``), so that no rule
+scans all co-presence edges. :func:`collaboration_sweeps` runs the collaboration rule alone on a
+fixed graph (the classic setting the Mesa baseline of ``benchmarks/`` is compared with).
 """
 
 from __future__ import annotations
