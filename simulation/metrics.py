@@ -13,6 +13,8 @@ import numba
 import numpy as np
 from scipy.spatial import cKDTree
 
+from simulation import _fastmetrics
+
 __all__ = [
     "REGIMES",
     "PracticeClusters",
@@ -117,6 +119,8 @@ def _mean_pairwise_rows(c: np.ndarray) -> float:
     k = c.shape[0]
     if k < 2:
         return 0.0
+    if k > 256:  # the (k, k, D) array would not fit: the sorted-values identity instead
+        return _fastmetrics.mean_pairwise_rows(c)
     dist = np.abs(c[:, None, :] - c[None, :, :]).mean(axis=2)
     return float(dist.sum() / (k * (k - 1)))
 
@@ -627,31 +631,16 @@ class _Borrowing(NamedTuple):
     share: np.ndarray  # (N,) borrowed / borrowable facets, NaN without borrowable facets
     n_borrowed: np.ndarray  # (N,) int
     nearest_own: np.ndarray  # (N,) bool: own initial centroid is (one of) the nearest
-    dist: np.ndarray  # (N, A) L1/D distance of each worker to each initial centroid
+    credit: np.ndarray  # (N,) identity-kappa credit: 1/k if own centroid among k nearest
 
 
 def _borrowing(x, m, c0, pooled, min_gap) -> _Borrowing:
-    n, d = x.shape
-    a = len(c0)
-    partners = _partner_mask(pooled, a)
-    gap = np.abs(c0[:, None, :] - c0[None, :, :])  # (A, A, D)
-    eligible = partners[:, :, None] & (gap >= min_gap)  # partner b's value on f is borrowable
-    borrowable = eligible.any(axis=1)  # (A, D)
-    n_borrowed = np.zeros(n, dtype=np.int64)
-    nearest_own = np.zeros(n, dtype=bool)
-    dist = np.empty((n, a))
-    for rows in _row_chunks(n, a * d):
-        xr, mr = x[rows], m[rows]
-        facet_dist = np.abs(xr[:, None, :] - c0[None, :, :])  # (n, A, D)
-        own = np.take_along_axis(facet_dist, mr[:, None, None], axis=1)  # (n, 1, D)
-        borrowed = ((facet_dist < own) & eligible[mr]).any(axis=1)  # (n, D)
-        n_borrowed[rows] = borrowed.sum(axis=1)
-        dist[rows] = facet_dist.mean(axis=2)
-        nearest_own[rows] = own.mean(axis=2)[:, 0] <= dist[rows].min(axis=1)
-    n_borrowable = borrowable.sum(axis=1)[m]
+    partners = _partner_mask(pooled, len(c0))
+    n_borrowed, n_borrowable = _fastmetrics.borrowed_facets(x, m, c0, partners, min_gap)
+    nearest_own, credit = _fastmetrics.nearest_culture(x, m, c0)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(n_borrowable > 0, n_borrowed / n_borrowable, np.nan)
-    return _Borrowing(share, n_borrowed, nearest_own, dist)
+    return _Borrowing(share, n_borrowed, nearest_own, credit)
 
 
 def borrowing_share(
@@ -732,18 +721,15 @@ def hybrid_share(
 # --------------------------------------------------------------------------------------------
 
 
-def _kappa_from_distances(dist: np.ndarray, m: np.ndarray, n_assoc: int) -> float:
-    n = dist.shape[0]
+def _kappa_from_credit(credit: np.ndarray, m: np.ndarray, n_assoc: int) -> float:
+    n = credit.shape[0]
     if n == 0:
         return math.nan
     shares = np.bincount(m, minlength=n_assoc) / n
     chance = float(np.dot(shares, shares))
     if chance >= 1.0 - _TINY:
         return math.nan
-    dmin = dist.min(axis=1)
-    is_min = dist == dmin[:, None]
-    own = dist[np.arange(n), m] == dmin
-    accuracy = float(np.sum(own / is_min.sum(axis=1)) / n)
+    accuracy = float(np.sum(credit) / n)
     return (accuracy - chance) / (1.0 - chance)
 
 
@@ -771,7 +757,8 @@ def identity_kappa(
     """
     x = _as_practices(practices)
     c0 = np.asarray(initial_centroids, dtype=np.float64)
-    return _kappa_from_distances(_distance_to_centroids(x, c0), _as_labels(membership), len(c0))
+    m = _as_labels(membership)
+    return _kappa_from_credit(_fastmetrics.nearest_culture(x, m, c0)[1], m, len(c0))
 
 
 @_jit
@@ -1282,7 +1269,7 @@ def summary(
         "mean_residual": _nanmean(residual),
         "mean_borrowing_share": _nanmean(borrow.share),
         "hybrid_share": _hybrid_share(borrow, min_share),
-        "identity_kappa": _kappa_from_distances(borrow.dist, m, n_assoc),
+        "identity_kappa": _kappa_from_credit(borrow.credit, m, n_assoc),
         "silhouette": silhouette(x, m, max_n=silhouette_max_n),
         "mean_culture_shift": (
             math.nan

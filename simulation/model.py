@@ -367,7 +367,7 @@ class PoolingModel(mesa.Model):
 
     def _compute_measures(self) -> dict[str, Any]:
         w = self.world
-        ties = np.flatnonzero(w.tie)
+        ties = w.tie_ids
         out = metrics.summary(
             practices=w.practices,
             membership=w.membership,

@@ -1,0 +1,450 @@
+"""Speed of the engine against plain Mesa: interactions/s, CSSI weeks/s, the 100k landscape.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/engine.py            # full run (about ten minutes)
+    .venv/bin/python benchmarks/engine.py --quick    # fewer steps and sizes (about two minutes)
+
+It prints one table and writes it as JSON to ``benchmarks/out/engine.json``. Sections:
+
+* ``bandwidth``: streaming copy and add over arrays far larger than the caches (STREAM's
+  convention: bytes read plus bytes written), single thread, and the bound it implies on
+  interactions/s once the practices leave the cache.
+* ``interactions``: one interaction is one application of the collaboration rule
+  (``kernels.facet_borrowing``) to one pre-sampled pair of neighbours, on a random graph of mean
+  degree 8, with the model's default collaboration parameters. The engine is timed on the
+  kernel alone (pairs sampled in bulk beforehand) and end to end (sampling included); the
+  naive Mesa model (``benchmarks/naive_mesa.py``) on ``model.step()``. Both start from the same
+  uniform practices and run the same number of sweeps, at D = 16 and D = 6 facets.
+* ``cssi``: weeks per second of the CSSI scenario with every measure recorded every week.
+* ``landscape``: build time, weeks per second and peak memory (max RSS of a fresh process) of
+  the 100,000-worker landscape over 1,000 weeks.
+* ``first_call``: import, build and first week of a CSSI model in a fresh process, with the
+  Numba cache cold (an empty ``NUMBA_CACHE_DIR``) and then warm.
+
+Targets (checked in the table, never in the tests): >= 1e7 interactions/s at 1e5 workers,
+>= 100x the naive Mesa model at 1e4 workers, CSSI >= 2,000 weeks/s with the measures every week,
+the 1e5 landscape built in < 10 s and run in < 2 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+
+from naive_mesa import NaiveCollaboration, random_graph  # noqa: E402
+
+from simulation import kernels, rules  # noqa: E402
+
+RULE = {"tolerance": 0.05, "influence": 0.3, "floor": 0.2, "reciprocal": True}
+TARGETS = {
+    "interactions_per_s_1e5": 1e7,
+    "speedup_vs_mesa_1e4": 100.0,
+    "cssi_weeks_per_s": 2000.0,
+    "landscape_build_s": 10.0,
+    "landscape_peak_gb": 2.0,
+}
+CACHE_LINE = 64
+PAIR_STREAM_BYTES = 8 + 8 + 8 + 8 + 8 + 8 + 1  # src, dst, two uniforms, two weights, flag
+
+
+# --- memory bandwidth ---------------------------------------------------------------------------
+
+
+def bandwidth(megabytes: int = 512, repeats: int = 5) -> dict[str, float]:
+    """Best single-thread copy and add bandwidth (GB/s) over arrays of ``megabytes`` each."""
+    n = megabytes * (1 << 20) // 8
+    a, b, c = np.ones(n), np.ones(n), np.ones(n)
+    copy = add = 0.0
+    for _ in range(repeats):
+        t = time.perf_counter()
+        np.copyto(b, a)
+        copy = max(copy, 2 * a.nbytes / (time.perf_counter() - t) / 1e9)
+        t = time.perf_counter()
+        np.add(a, b, out=c)
+        add = max(add, 3 * a.nbytes / (time.perf_counter() - t) / 1e9)
+    return {"copy_gb_s": copy, "add_gb_s": add, "array_mb": megabytes}
+
+
+def random_lines(megabytes: int = 512, repeats: int = 3) -> float:
+    """Random cache lines fetched per second by one thread (independent gathers, ``np.take``).
+
+    Random rows, not streams, are what the interaction loop reads, so this (latency and
+    memory-level parallelism) is the practical ceiling once the practices leave the cache.
+    """
+    n = megabytes * (1 << 20) // 8
+    a = np.ones(n)
+    idx = np.random.default_rng(0).integers(0, n, 1 << 22)
+    best = 0.0
+    for _ in range(repeats):
+        t = time.perf_counter()
+        np.take(a, idx)
+        best = max(best, idx.size / (time.perf_counter() - t))
+    return best
+
+
+def lines_per_row(d: int) -> float:
+    """Cache lines a row of ``d`` float64 spans, averaged over the rows' alignments."""
+    row = 8 * d
+    spans = [((off + row - 1) // CACHE_LINE) + 1 for off in (np.arange(64) * row) % CACHE_LINE]
+    return float(np.mean(spans))
+
+
+def bytes_per_interaction(d: int) -> float:
+    """Memory traffic of one interaction once the practices leave the cache.
+
+    Both rows are read (every cache line they span, averaged over row alignments), the line
+    holding the borrowed facet is written back on both sides (reciprocal), and the pair's own
+    data streams in (indices, uniforms, weights, flag).
+    """
+    return 2 * lines_per_row(d) * CACHE_LINE + 2 * CACHE_LINE + PAIR_STREAM_BYTES
+
+
+# --- interactions per second --------------------------------------------------------------------
+
+
+def _setting(n: int, d: int, seed: int = 1):
+    rng = np.random.default_rng(seed)
+    edges = random_graph(n, 8, rng)
+    return edges, rng.random((n, d))
+
+
+def engine_rate(n: int, d: int, sweeps: int, budget: float) -> dict[str, float]:
+    """Interactions/s of the compiled collaboration kernel, alone and with sampling."""
+    edges, x0 = _setting(n, d)
+    ptr, nbr = rules.csr(edges, n)
+    rng = np.random.default_rng(2)
+    src, dst = rules.sweep_pairs(ptr, nbr, sweeps, rng)
+    u = rng.random((2, src.size))
+    ones = np.ones(src.size)
+    done = np.empty(src.size, dtype=np.bool_)
+    args = (src, dst, u[0], u[1], RULE["tolerance"], RULE["influence"], RULE["floor"], True)
+    kernels.facet_borrowing(x0.copy(), *args, ones, ones, done)  # compiled or loaded once
+    kernel_times, total_times = [], []
+    spent = 0.0
+    while spent < budget or len(kernel_times) < 3:
+        x = x0.copy()
+        t = time.perf_counter()
+        kernels.facet_borrowing(x, *args, ones, ones, done)
+        kernel_times.append(time.perf_counter() - t)
+        x = x0.copy()
+        t = time.perf_counter()
+        rules.collaboration_sweeps(x, ptr, nbr, sweeps, rng, **RULE)
+        total_times.append(time.perf_counter() - t)
+        spent += kernel_times[-1] + total_times[-1]
+    return {
+        "kernel": src.size / float(np.median(kernel_times)),
+        "end_to_end": src.size / float(np.median(total_times)),
+        "moved_share": float(done.mean()),
+        "pairs": int(src.size),
+    }
+
+
+def naive_rate(n: int, d: int, sweeps: int, budget: float) -> dict[str, float]:
+    """Interactions/s (agent steps/s) of the one-agent-at-a-time Mesa model."""
+    edges, x0 = _setting(n, d)
+    t = time.perf_counter()
+    model = NaiveCollaboration(edges, x0, rng=3, **RULE)
+    build = time.perf_counter() - t
+    steps, t = 0, time.perf_counter()
+    while steps < sweeps and (steps == 0 or time.perf_counter() - t < budget):
+        model.step()
+        steps += 1
+    elapsed = time.perf_counter() - t
+    return {
+        "rate": steps * n / elapsed,
+        "moved_share": model.interactions / (steps * n),
+        "sweeps": steps,
+        "build_s": build,
+    }
+
+
+def interactions(sizes: list[int], naive_sizes: list[int], budget: float) -> list[dict]:
+    rows = []
+    for n in sizes:
+        sweeps = int(np.clip(2_000_000 // n, 1, 20))
+        for d in (16, 6):
+            row: dict[str, Any] = {"workers": n, "facets": d, "sweeps": sweeps}
+            row["engine"] = engine_rate(n, d, sweeps, budget)
+            if n in naive_sizes:
+                row["mesa"] = naive_rate(n, d, sweeps, budget)
+                row["speedup_kernel"] = row["engine"]["kernel"] / row["mesa"]["rate"]
+                row["speedup_end_to_end"] = row["engine"]["end_to_end"] / row["mesa"]["rate"]
+            row["state_mb"] = n * d * 8 / 1e6
+            rows.append(row)
+            _progress(f"interactions n={n} D={d}: {row['engine']['kernel']:.3g}/s")
+    return rows
+
+
+# --- the pooling model --------------------------------------------------------------------------
+
+
+def cssi(weeks: int) -> dict[str, float]:
+    """Weeks/s of the CSSI scenario, measures recorded every week (and without, for scale)."""
+    from simulation.model import PoolingModel
+
+    out = {}
+    for label, every in (("with_measures", 1), ("rules_only", 100_000)):
+        model = PoolingModel(scenario="cssi", record_every=every, rng=1)
+        for _ in range(20):
+            model.step()
+        t = time.perf_counter()
+        for _ in range(weeks):
+            model.step()
+        out[label] = weeks / (time.perf_counter() - t)
+    out["weeks"] = weeks
+    return out
+
+
+def _maxrss_gb() -> float:
+    """Peak resident memory of this process so far, in GB.
+
+    Linux's ``VmHWM`` starts afresh at ``exec``; ``ru_maxrss`` would carry over the parent's
+    peak into a child process, so it is only the fallback (macOS).
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024 / 1e9
+    except OSError:
+        pass
+    scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, kB on Linux
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1e9
+
+
+def landscape_part(n: int, weeks: int) -> dict[str, float]:
+    """Build and run a landscape in this process (call in a fresh one, for its peak memory)."""
+    from simulation.model import PoolingModel
+
+    PoolingModel(scenario="cssi", rng=0)  # load the kernels, so the build is timed alone
+    base = _maxrss_gb()
+    t = time.perf_counter()
+    model = PoolingModel(scenario="landscape", n_workers=n, record_every=100, rng=1)
+    build = time.perf_counter() - t
+    after_build = _maxrss_gb()
+    t = time.perf_counter()
+    for _ in range(weeks):
+        model.step()
+    run = time.perf_counter() - t
+    frame = model.datacollector.get_model_vars_dataframe()
+    return {
+        "workers": n,
+        "weeks": weeks,
+        "build_s": build,
+        "weeks_per_s": weeks / run,
+        "peak_gb": _maxrss_gb(),
+        "peak_after_build_gb": after_build,
+        "baseline_gb": base,
+        "co_presence_edges": int(model.world.cp_edges.shape[0]),
+        "ties_at_end": int(model.world.tie_ids.size),
+        "records": len(frame),
+    }
+
+
+FIRST_CALL = """
+import json, time
+t0 = time.perf_counter()
+from simulation.model import PoolingModel
+t1 = time.perf_counter()
+model = PoolingModel(scenario="cssi", rng=1)
+model.step()
+t2 = time.perf_counter()
+print(json.dumps({"import_s": t1 - t0, "build_and_first_week_s": t2 - t1, "total_s": t2 - t0}))
+"""
+"""Import, build and first recorded week of a CSSI model, timed inside a fresh interpreter."""
+
+
+def _in_fresh_process(args: list[str], env: dict[str, str] | None = None) -> dict:
+    done = subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def first_call() -> dict[str, dict]:
+    """First call in a fresh process: Numba cache cold, then warm, then the repository's own."""
+    with tempfile.TemporaryDirectory() as cache:
+        env = {"NUMBA_CACHE_DIR": cache}
+        cold = _in_fresh_process(["-c", FIRST_CALL], env)
+        warm = _in_fresh_process(["-c", FIRST_CALL], env)
+    default = _in_fresh_process(["-c", FIRST_CALL])
+    return {"cold_cache": cold, "warm_cache": warm, "repository_cache": default}
+
+
+# --- table --------------------------------------------------------------------------------------
+
+
+def _progress(message: str) -> None:
+    print(f"  ... {message}", file=sys.stderr, flush=True)
+
+
+def _targets(result: dict) -> dict[str, dict]:
+    at = {(r["workers"], r["facets"]): r for r in result["interactions"]}
+    checks = {}
+    checks["interactions_per_s_1e5"] = min(at[(100_000, d)]["engine"]["kernel"] for d in (16, 6))
+    speedups = [at[(10_000, d)].get("speedup_kernel", np.nan) for d in (16, 6)]
+    checks["speedup_vs_mesa_1e4"] = float(np.min(speedups))
+    checks["cssi_weeks_per_s"] = result["cssi"]["with_measures"]
+    checks["landscape_build_s"] = result["landscape"]["build_s"]
+    checks["landscape_peak_gb"] = result["landscape"]["peak_gb"]
+    out = {}
+    for name, value in checks.items():
+        goal = TARGETS[name]
+        ok = value <= goal if name.startswith("landscape") else value >= goal
+        out[name] = {"value": value, "target": goal, "met": bool(ok)}
+    return out
+
+
+def table(result: dict) -> str:
+    bw = result["bandwidth"]
+    lines = [
+        f"machine: {result['machine']['cpu']}, {result['machine']['cores']} cores; "
+        f"numba {result['machine']['numba']}, mesa {result['machine']['mesa']}; "
+        f"load average at start {result['machine']['load_average_at_start']:.1f}",
+        f"bandwidth (1 thread, {bw['array_mb']} MB arrays): copy {bw['copy_gb_s']:.1f} GB/s, "
+        f"add {bw['add_gb_s']:.1f} GB/s",
+    ]
+    lines.append(f"random cache lines (1 thread): {bw['random_lines_per_s']:.3g}/s")
+    for d, bound in result["bound"].items():
+        lines.append(
+            f"  bound once the state leaves the cache, D={d}: {bound['bytes']:.0f} B/interaction"
+            f" -> {bound['interactions_per_s']:.2g}/s by bandwidth; "
+            f"{bound['random_lines']:.0f} random lines -> "
+            f"{bound['interactions_per_s_random']:.2g}/s by random access"
+        )
+    lines += [
+        "",
+        f"{'workers':>9} {'D':>3} {'state MB':>9} {'kernel /s':>11} {'end-to-end /s':>14} "
+        f"{'Mesa /s':>10} {'x kernel':>9} {'x e2e':>7}",
+    ]
+    for r in result["interactions"]:
+        mesa = r.get("mesa")
+        lines.append(
+            f"{r['workers']:>9,} {r['facets']:>3} {r['state_mb']:>9.1f} "
+            f"{r['engine']['kernel']:>11.3g} {r['engine']['end_to_end']:>14.3g} "
+            + (
+                f"{mesa['rate']:>10.3g} {r['speedup_kernel']:>9.0f} "
+                f"{r['speedup_end_to_end']:>7.0f}"
+                if mesa
+                else f"{'-':>10} {'-':>9} {'-':>7}"
+            )
+        )
+    c, land, fc = result["cssi"], result["landscape"], result["first_call"]
+    lines += [
+        "",
+        f"CSSI: {c['with_measures']:,.0f} weeks/s with every measure every week "
+        f"({c['rules_only']:,.0f} weeks/s rules only)",
+        f"landscape {land['workers']:,} workers ({land['co_presence_edges']:,} co-presence "
+        f"edges): built in {land['build_s']:.2f} s, {land['weeks']} weeks at "
+        f"{land['weeks_per_s']:.1f} weeks/s, peak RSS {land['peak_gb']:.2f} GB "
+        f"(after build {land['peak_after_build_gb']:.2f} GB, "
+        f"interpreter and libraries {land['baseline_gb']:.2f} GB)",
+    ]
+    if fc:
+        lines.append(
+            "first call (import + build + first week of a CSSI model, fresh process): "
+            f"cold cache {fc['cold_cache']['total_s']:.1f} s, "
+            f"warm cache {fc['warm_cache']['total_s']:.1f} s "
+            f"(import {fc['warm_cache']['import_s']:.1f} s)"
+        )
+    lines += ["", "targets:"]
+    for name, t in result["targets"].items():
+        lines.append(
+            f"  {name:<26} {t['value']:>12.4g}  target {t['target']:<8g} "
+            + ("met" if t["met"] else "NOT MET")
+        )
+    return "\n".join(lines)
+
+
+def _machine() -> dict[str, Any]:
+    import mesa
+    import numba
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "load_average_at_start": os.getloadavg()[0],
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+        "mesa": mesa.__version__,
+    }
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer sizes and weeks")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "engine.json")
+    parser.add_argument("--part", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.part:  # the landscape, run in a fresh process by the parent
+        part = landscape_part(*map(int, args.part))
+        print(json.dumps(part))
+        return part
+
+    quick = args.quick
+    result: dict[str, Any] = {"quick": quick, "machine": _machine()}
+    _progress("memory bandwidth")
+    result["bandwidth"] = bandwidth(256 if quick else 512)
+    result["bandwidth"]["random_lines_per_s"] = random_lines(256 if quick else 512)
+    sustained = max(result["bandwidth"]["copy_gb_s"], result["bandwidth"]["add_gb_s"])
+    result["bound"] = {
+        d: {
+            "bytes": bytes_per_interaction(d),
+            "interactions_per_s": sustained * 1e9 / bytes_per_interaction(d),
+            "random_lines": 2 * lines_per_row(d),
+            "interactions_per_s_random": result["bandwidth"]["random_lines_per_s"]
+            / (2 * lines_per_row(d)),
+        }
+        for d in (16, 6)
+    }
+    sizes = [1_000, 10_000, 100_000] + ([] if quick else [1_000_000])
+    naive_sizes = [1_000, 10_000] + ([] if quick else [100_000])
+    result["interactions"] = interactions(sizes, naive_sizes, budget=0.5 if quick else 2.0)
+    _progress("CSSI weeks/s")
+    result["cssi"] = cssi(500 if quick else 3000)
+    _progress("landscape of 100,000 workers")
+    weeks = "100" if quick else "1000"
+    result["landscape"] = _in_fresh_process([__file__, "--part", "100000", weeks])
+    _progress("first-call compilation")
+    result["first_call"] = first_call()
+    result["targets"] = _targets(result)
+    result["table"] = table(result)
+    print(result["table"])
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, default=float) + "\n")
+    print(
+        f"\nwritten to {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}"
+    )
+    return result
+
+
+if __name__ == "__main__":
+    main()
