@@ -3,25 +3,29 @@
 Debian's Chromium (``apt-get install chromium``) is used, not Playwright's own browser build.
 Without it the tests are skipped on a workstation and fail in CI (``CI`` set). The page's
 front-end files, which Solara otherwise fetches from a CDN at run time, are put in Solara's
-asset cache from the npm registry first (``npm pack``), so the page loads offline.
+asset cache from the npm registry first (:func:`experiments.dashboard.ensure_front_end`), so the
+page loads offline; the server is started exactly as ``isohybrid dashboard`` starts it.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import socket
 import subprocess
-import sys
-import tarfile
-import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from experiments.dashboard import (
+    FrontEndUnavailable,
+    ensure_front_end,
+    server_command,
+    server_environment,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -48,50 +52,6 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-# --- the page's front-end files ---------------------------------------------------------------
-
-
-def _cdn_packages() -> list[str]:
-    """npm packages (``name@version``) that Solara's page template loads from its CDN."""
-    import solara.server
-    import solara.server.settings as settings
-
-    template = Path(solara.server.__file__).parent / "templates" / "solara.html.j2"
-    found = re.findall(r"\{\{cdn\}\}/((?:@[\w.-]+/)?[\w.-]+@[\w.-]+)/", template.read_text())
-    fontawesome = settings.assets.fontawesome_path.strip("/").split("/")[0]
-    return sorted({*found, fontawesome})
-
-
-def _ensure_assets(cache: Path) -> None:
-    """Unpack every missing front-end package into Solara's CDN cache (``npm pack``)."""
-    missing = [p for p in _cdn_packages() if not (cache / p / "package.json").exists()]
-    if not missing:
-        return
-    npm = shutil.which("npm")
-    if npm is None:
-        _unavailable(f"npm is needed once to fetch the page's front-end files: {missing}")
-    with tempfile.TemporaryDirectory() as tmp:
-        out = subprocess.run(
-            [npm, "pack", "--silent", *missing],
-            cwd=tmp,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        if out.returncode != 0:
-            _unavailable(f"npm pack {missing} failed: {out.stderr.strip()[-500:]}")
-        for package, tgz in zip(missing, out.stdout.split(), strict=True):
-            target = cache / package
-            target.mkdir(parents=True, exist_ok=True)
-            with tarfile.open(Path(tmp) / tgz) as archive:
-                for member in archive.getmembers():
-                    if "/" not in member.name:
-                        continue
-                    # npm tarballs hold one top folder, "package/"
-                    member.name = member.name.split("/", 1)[1]
-                    archive.extract(member, target, filter="data")
-
-
 @pytest.fixture(scope="module")
 def chromium() -> Path:
     if not CHROMIUM.exists():
@@ -115,19 +75,13 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """``python -m solara run simulation.app`` on a free loopback port; yields (url, log)."""
-    import solara.server.settings as settings
-
-    cache = Path(settings.assets.proxy_cache_dir)
-    _ensure_assets(cache)
+    try:
+        ensure_front_end()
+    except FrontEndUnavailable as error:
+        _unavailable(str(error))
     port = _free_port()
     log = tmp_path_factory.mktemp("server") / "server.log"
-    env = {
-        **os.environ,
-        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
-        "SOLARA_ASSETS_PROXY_CACHE_DIR": str(cache),
-    }
-    cmd = [sys.executable, "-m", "solara", "run", "simulation.app", "--host", "127.0.0.1"]
-    cmd += ["--port", str(port), "--production", "--no-open"]
+    cmd, env = server_command("127.0.0.1", port), server_environment()
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"

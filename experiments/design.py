@@ -1,0 +1,111 @@
+"""Designs of experiments: a spec's design turned into a table of parameter points.
+
+Grids are full factorial; Latin hypercubes come from :class:`scipy.stats.qmc.LatinHypercube`;
+Sobol (Saltelli's scheme, for variance-based indices; Saltelli et al. 2010, *Computer Physics
+Communications* 181: 259-270) and Morris trajectories (Morris 1991, *Technometrics* 33: 161-174)
+come from SALib. Random designs draw from the sweep's root seed, so a spec always gives the same
+points.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from experiments.seeds import design_rng
+from experiments.spec import Design, SweepSpec
+from simulation.parameters import PARAMETERS
+
+
+def design_size(design: Design) -> int:
+    """Number of points a design visits (without building it)."""
+    d = len(design.factors)
+    if design.kind == "grid":
+        return math.prod(len(v) for v in design.factors.values())
+    if design.kind == "lhs":
+        return int(design.samples)
+    if design.kind == "sobol":
+        return int(design.samples) * ((2 * d + 2) if design.second_order else (d + 2))
+    if design.kind == "morris":
+        return int(design.trajectories) * (d + 1)
+    return len(design.points)
+
+
+def salib_problem(design: Design) -> dict[str, Any]:
+    """The SALib problem (names and bounds) of a sampled design."""
+    return {
+        "num_vars": len(design.factors),
+        "names": list(design.factors),
+        "bounds": [[float(lo), float(hi)] for lo, hi in design.factors.values()],
+    }
+
+
+def design_points(spec: SweepSpec) -> pd.DataFrame:
+    """The design's points: one row per point (index ``point``), one column per factor.
+
+    Integer parameters sampled from a continuous design are rounded to the nearest integer.
+    """
+    design = spec.design
+    if design.kind == "grid":
+        names = list(design.factors)
+        rows = list(itertools.product(*design.factors.values()))
+        frame = pd.DataFrame(rows, columns=names)
+    elif design.kind == "table":
+        frame = pd.DataFrame([dict(p) for p in design.points])
+    else:
+        frame = pd.DataFrame(_sample(design, spec.seed), columns=list(design.factors))
+        for name in frame.columns:
+            if PARAMETERS[name].kind == "int":
+                frame[name] = frame[name].round().astype("int64")
+    frame.index = pd.RangeIndex(len(frame), name="point")
+    return frame
+
+
+def _sample(design: Design, seed: int) -> np.ndarray:
+    problem = salib_problem(design)
+    rng = design_rng(seed)
+    if design.kind == "lhs":
+        from scipy.stats import qmc
+
+        unit = qmc.LatinHypercube(d=problem["num_vars"], rng=rng).random(design.samples)
+        bounds = np.array(problem["bounds"])
+        return qmc.scale(unit, bounds[:, 0], bounds[:, 1])
+    if design.kind == "sobol":
+        from SALib.sample import sobol
+
+        return sobol.sample(
+            problem, design.samples, calc_second_order=design.second_order, seed=rng
+        )
+    from SALib.sample import morris
+
+    return morris.sample(problem, design.trajectories, num_levels=design.levels, seed=rng)
+
+
+def point_dicts(spec: SweepSpec) -> list[dict[str, Any]]:
+    """The design's points as plain dicts (a table point lists only the keys it sets)."""
+    if spec.design.kind == "table":
+        return [dict(p) for p in spec.design.points]
+    frame = design_points(spec)
+    return [{k: _python(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def point_parameters(spec: SweepSpec, point: dict[str, Any]) -> dict[str, Any]:
+    """Every model parameter of a run at ``point``: defaults, then fixed, then the point."""
+    from simulation.model import default_parameters
+
+    params = default_parameters()
+    if spec.scenario is not None:
+        params["scenario"] = spec.scenario
+    params.update(spec.fixed)
+    params.update({k: _python(v) for k, v in point.items()})
+    params["record_every"] = spec.record_every
+    return {name: params[name] for name in PARAMETERS}
+
+
+def _python(value: Any) -> Any:
+    """Numpy scalars to plain Python (so parameters pickle, hash and print plainly)."""
+    return value.item() if isinstance(value, np.generic) else value
