@@ -26,10 +26,9 @@ names to the functions.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from numbers import Integral, Real
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -37,7 +36,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from simulation import kernels
-from simulation.parameters import ParamSpec
+from simulation.parameters import ParamSpec, check_value
 
 __all__ = [
     "CLASSIC_MODELS",
@@ -132,31 +131,13 @@ the functions' signatures."""
 def _check(model: str, name: str, value: Any) -> Any:
     """Validate one parameter of a classic model; returns it normalised."""
     spec = CLASSIC_PARAMETERS[model][name]
-    expected = "one of 4, 8, 12" if name == "neighbours" else spec.allowed()
-    bad = ValueError(f"parameter {name!r} = {value!r} is invalid: expected {expected}")
-    if value is None:
-        if spec.optional:
-            return None
-        raise bad
-    if spec.kind == "choice":
-        if isinstance(value, str) and value in spec.choices:
-            return value
-        raise bad
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise bad
-    if spec.kind == "int":
-        if not isinstance(value, Integral):
-            raise bad
-        value = int(value)
-        if name == "neighbours" and value not in NEIGHBOURHOODS:
-            raise bad
-    else:
-        value = float(value)
-        if not math.isfinite(value):
-            raise bad
-    if not spec.low <= value <= spec.high:
-        raise bad
-    return value
+    if name == "neighbours":
+        expected = "one of 4, 8, 12"
+        value = check_value(name, spec, value, expected)
+        if value not in NEIGHBOURHOODS:
+            raise ValueError(f"parameter {name!r} = {value!r} is invalid: expected {expected}")
+        return value
+    return check_value(name, spec, value)
 
 
 def _generator(rng: Any) -> np.random.Generator:

@@ -102,7 +102,7 @@ PARAMETERS: Mapping[str, ParamSpec] = {
 
 
 def validate_parameter(name: str, value: Any) -> Any:
-    """Check one parameter and return it normalised (ints as int, floats as float).
+    """Check one parameter of ``PoolingModel`` and return it normalised.
 
     Raises:
         ValueError: naming the parameter, the value and the allowed range.
@@ -110,7 +110,23 @@ def validate_parameter(name: str, value: Any) -> Any:
     spec = PARAMETERS.get(name)
     if spec is None:
         raise ValueError(f"unknown parameter {name!r}; known: {', '.join(sorted(PARAMETERS))}")
-    bad = ValueError(f"parameter {name!r} = {value!r} is invalid: expected {spec.allowed()}")
+    return check_value(name, spec, value)
+
+
+def check_value(name: str, spec: ParamSpec, value: Any, expected: str | None = None) -> Any:
+    """Check a value against its spec and return it normalised (ints as int, floats as float).
+
+    Args:
+        name: the parameter's name, for the message.
+        spec: its type and allowed range.
+        value: the value to check.
+        expected: the allowed range in words, if not ``spec.allowed()``.
+
+    Raises:
+        ValueError: naming the parameter, the value and the allowed range.
+    """
+    expected = spec.allowed() if expected is None else expected
+    bad = ValueError(f"parameter {name!r} = {value!r} is invalid: expected {expected}")
     if value is None:
         if spec.optional:
             return None
