@@ -201,27 +201,47 @@ def test_export_writes_csv(swept, capsys):
 
 
 def test_dashboard_serves_the_app_with_solara(monkeypatch):
+    import experiments.dashboard as dashboard
+
     calls = []
 
-    def fake_run(command, check):
-        calls.append(command)
+    def fake_run(command, env, check):
+        calls.append((command, env))
         return subprocess.CompletedProcess(command, 0)
 
+    monkeypatch.setattr(dashboard, "ensure_front_end", lambda: [])
     monkeypatch.setattr(cli.subprocess, "run", fake_run)
     assert cli.main(["dashboard", "--host", "0.0.0.0", "--port", "9001"]) == 0
-    assert calls == [
-        [
-            sys.executable,
-            "-m",
-            "solara",
-            "run",
-            "simulation.app",
-            "--host",
-            "0.0.0.0",
-            "--port",
-            "9001",
-        ]
+    [(command, env)] = calls
+    assert command == [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "simulation.app",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "9001",
+        "--production",
+        "--no-open",
     ]
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert "SOLARA_ASSETS_PROXY_CACHE_DIR" in env
+
+
+def test_dashboard_fetches_missing_front_end_packages_with_npm(monkeypatch, tmp_path):
+    import experiments.dashboard as dashboard
+
+    packages = dashboard.front_end_packages()
+    assert any(p.startswith("requirejs@") for p in packages)
+    monkeypatch.setattr(dashboard.shutil, "which", lambda name: None)
+    with pytest.raises(dashboard.FrontEndUnavailable, match="npm"):
+        dashboard.ensure_front_end(tmp_path)
+    for package in packages:  # a complete cache needs nothing
+        (tmp_path / package).mkdir(parents=True)
+        (tmp_path / package / "package.json").write_text("{}")
+    assert dashboard.ensure_front_end(tmp_path) == []
 
 
 @dataclass
