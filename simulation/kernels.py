@@ -157,6 +157,19 @@ def _borrow_facet(x, i, j, u_interact, u_facet, tol, floor, a, b, reciprocal):
 
 
 @_jit
+def _pair_rates(i, j, mu, openness, sector, influence):
+    """Shares of the gap ``i`` and ``j`` close towards each other in one interaction.
+
+    Each is ``mu`` x its openness x the influence of the other's sector on its own, capped at 1.
+    """
+    si = sector[i]
+    sj = sector[j]
+    a = min(1.0, mu * (openness[i] * influence[si, sj]))
+    b = min(1.0, mu * (openness[j] * influence[sj, si]))
+    return a, b
+
+
+@_jit
 def _merge_sorted(a, b):
     """Merge two sorted integer arrays into a new sorted array."""
     out = np.empty(a.shape[0] + b.shape[0], dtype=np.int64)
@@ -372,10 +385,7 @@ def encounters(x, ends, cum, u, eps, mu, openness, sector, influence, familiarit
         e = min(np.searchsorted(cum, u[k] * total, side="right"), last)
         i = ends[e, 0]
         j = ends[e, 1]
-        si = sector[i]
-        sj = sector[j]
-        a = min(1.0, mu * (openness[i] * influence[si, sj]))
-        b = min(1.0, mu * (openness[j] * influence[sj, si]))
+        a, b = _pair_rates(i, j, mu, openness, sector, influence)
         if _confide(x, i, j, eps, a, b):
             familiarity[e] += 1
             engaged[n_engaged] = e
@@ -454,10 +464,7 @@ def collaborate(
         else:
             i = ends[e, 0]
             j = ends[e, 1]
-        si = sector[i]
-        sj = sector[j]
-        a = min(1.0, mu * (openness[i] * influence[si, sj]))
-        b = min(1.0, mu * (openness[j] * influence[sj, si]))
+        a, b = _pair_rates(i, j, mu, openness, sector, influence)
         if _borrow_facet(x, i, j, u_interact[k], u_facet[k], tol, floor, a, b, True):
             tie[e] = 1.0
             n_moved += 1
@@ -572,7 +579,7 @@ def incidence(ends, n):
 
 # --- compiled or pure Python --------------------------------------------------------------------
 
-_HELPERS = ("_confide", "_borrow_facet", "_merge_sorted", "_still_tied")
+_HELPERS = ("_confide", "_borrow_facet", "_pair_rates", "_merge_sorted", "_still_tied")
 _NAMES = (
     "bounded_confidence",
     "facet_borrowing",

@@ -712,26 +712,7 @@ def test_regime_codes_and_thresholds():
 # 9. Summary
 # --------------------------------------------------------------------------------------------
 
-KEYS = {
-    "between_share",
-    "centroid_distance_ratio",
-    "mean_pairwise_distance",
-    "n_clusters",
-    "n_major_clusters",
-    "effective_clusters",
-    "mean_projection",
-    "mean_residual",
-    "mean_borrowing_share",
-    "hybrid_share",
-    "identity_kappa",
-    "silhouette",
-    "mean_culture_shift",
-    "sanitarisation",
-    "cross_tie_share",
-    "tie_modularity",
-    "public_access",
-    "regime",
-}
+KEYS = set(M.SUMMARY_KEYS)
 
 
 def full_summary(x, m, c0, pooled, sector, **kwargs):
