@@ -193,7 +193,7 @@ def snapshot(model: PoolingModel) -> Snapshot:
 def sector_drift(model: PoolingModel) -> tuple[float, float]:
     """How far the social and the health workers' mean practices moved towards each other.
 
-    The two terms of :func:`simulation.metrics.sanitarisation` (whose value is their
+    The two terms of :func:`simulation.measures.asymmetry.sanitarisation` (whose value is their
     difference): with ``s0``, ``h0`` the initial social and health centroids (initial
     association centroids weighted by current numbers of workers) and ``s1``, ``h1`` the
     current ones, ``social = (s1 - s0).(h0 - s0) / |h0 - s0|^2`` and

@@ -20,6 +20,11 @@ import pandas as pd
 
 from experiments.seeds import run_seed
 
+N_TWINS_SINGLE = 8
+"""Null twins run beside a single run (:func:`run_one`): its regime is judged against their
+seed-to-seed spread. A sweep runs one twin per run (:func:`execute`): the twins of the
+replicates of a design point give the spread (see :func:`with_regimes`)."""
+
 THREAD_ENV: Mapping[str, str] = {
     "NUMBA_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",
@@ -67,6 +72,7 @@ def run_one(
     record_every: int = 1,
     *,
     on_step: Callable[[int], None] | None = None,
+    n_twins: int = N_TWINS_SINGLE,
 ) -> pd.DataFrame:
     """Run the model once and return its recorded measures, one row per recorded week.
 
@@ -82,13 +88,16 @@ def run_one(
         steps: weeks to run.
         record_every: weeks between records; week 0 and the last week are always recorded.
         on_step: called with the week after each step (for progress bars).
+        n_twins: null twins run beside it (the first has the run's own seed).
 
     Returns:
-        The DataCollector's table with a leading ``step`` column (the week).
+        The DataCollector's table with a leading ``step`` column (the week), the run's own
+        twin's judged measures (``null_*``) and the ``regime`` of each week, judged against
+        the twins' spread at that week.
     """
     holder: list[Any] = []
-    _simulate(holder, params, seed_entropy, spawn_key, steps, record_every, on_step)
-    return measures_frame(holder[0], record_every)
+    _simulate(holder, params, seed_entropy, spawn_key, steps, record_every, on_step, n_twins)
+    return measures_frame(holder[0], record_every, holder[1])
 
 
 def _simulate(
@@ -99,13 +108,15 @@ def _simulate(
     steps: int,
     record_every: int,
     on_step: Callable[[int], None] | None = None,
+    n_twins: int = 1,
 ) -> None:
+    from simulation.measures import twin_seeds
     from simulation.model import PoolingModel
+    from simulation.twins import make_twin
 
     kwargs = {k: plain_value(v) for k, v in params.items() if k != "record_every"}
-    model = PoolingModel(
-        **kwargs, record_every=record_every, rng=run_seed(seed_entropy, spawn_key)
-    )
+    seed = run_seed(seed_entropy, spawn_key)
+    model = PoolingModel(**kwargs, record_every=record_every, rng=seed)
     holder.append(model)
     for _ in range(steps):
         model.step()
@@ -113,6 +124,13 @@ def _simulate(
             on_step(model.steps)
     if model.steps % record_every:
         model.datacollector.collect(model)  # the final state is always recorded
+    twins = [make_twin(kwargs, s, record_every) for s in twin_seeds(seed, n_twins)]
+    holder.append(twins)
+    for twin in twins:
+        for _ in range(steps):
+            twin.step()
+        if twin.steps % record_every:
+            twin.datacollector.collect(twin)
 
 
 def plain_value(value: Any) -> Any:
@@ -128,12 +146,26 @@ def plain_value(value: Any) -> Any:
     return value
 
 
-def measures_columns(model: Any, record_every: int) -> dict[str, list[Any]]:
+def sweep_columns() -> tuple[str, ...]:
+    """The measure columns of a run's records: the model's, its twin's, and the regime."""
+    from simulation.measures import NULL_COLUMNS
+    from simulation.model import MODEL_REPORTERS
+
+    return (*MODEL_REPORTERS, *NULL_COLUMNS, "regime")
+
+
+def measures_columns(
+    model: Any, record_every: int, twins: Sequence[Any] = ()
+) -> dict[str, list[Any]]:
     """The model's recorded measures as columns, one list entry per record.
 
     ``step`` (weeks 0, k, 2k, ..., last) comes first, then every measure of
-    ``MODEL_REPORTERS``. Sweeps write these lists straight to Arrow, without pandas.
+    ``MODEL_REPORTERS``, the first twin's judged measures (``null_*``) and the ``regime`` of
+    each record, judged against the twins' spread (with one twin, its floors stand in for the
+    spread; a sweep judges again against the twins of every replicate, :func:`with_regimes`).
+    Sweeps write these lists straight to Arrow, without pandas.
     """
+    from simulation.measures import JUDGED_KEYS
     from simulation.model import MODEL_REPORTERS
 
     recorded = model.datacollector.model_vars
@@ -143,14 +175,67 @@ def measures_columns(model: Any, record_every: int) -> dict[str, list[Any]]:
         weeks.append(model.steps)
     columns = {"step": weeks[:n]}
     columns.update({name: list(recorded.get(name, []))[:n] for name in MODEL_REPORTERS})
+    twin_vars = [t.datacollector.model_vars for t in twins]
+    for key in JUDGED_KEYS:
+        own = list(twin_vars[0].get(key, []))[:n] if twin_vars else []
+        columns[f"null_{key}"] = own + [math.nan] * (n - len(own))
+    columns["regime"] = _regimes(columns, twin_vars, n)
     return columns
 
 
-def measures_frame(model: Any, record_every: int) -> pd.DataFrame:
+def _regimes(columns: Mapping[str, list[Any]], twin_vars: Sequence[Any], n: int) -> list[str]:
+    """The regime of each record against the twins (persistence where no twin ran)."""
+    import numpy as np
+
+    from simulation.measures import JUDGED_KEYS
+    from simulation.measures.regime import classify_arrays
+
+    if not twin_vars or n == 0:
+        return ["persistence"] * n
+
+    def twin_values(key: str) -> np.ndarray:
+        rows = [list(v.get(key, []))[:n] for v in twin_vars]
+        rows = [r + [math.nan] * (n - len(r)) for r in rows]
+        return np.array(rows, dtype=np.float64).reshape(len(rows), n)
+
+    def run_values(key: str) -> np.ndarray:
+        return np.array(columns[key], dtype=np.float64).reshape(n)
+
+    values = {k: twin_values(k) for k in JUDGED_KEYS}
+    with np.errstate(invalid="ignore"):
+        spread = {
+            k: (np.nanstd(v, axis=0, ddof=1) if len(v) > 1 else np.full(n, np.nan))
+            for k, v in values.items()
+        }
+    regime, _, _ = classify_arrays(
+        {k: run_values(k) - values[k][0] for k in JUDGED_KEYS},
+        spread,
+        run_values("distinguishability"),
+        values["distinguishability"][0],
+    )
+    return [str(r) for r in regime]
+
+
+def measures_frame(model: Any, record_every: int, twins: Sequence[Any] = ()) -> pd.DataFrame:
     """The model's recorded measures as a table with a leading ``step`` column."""
-    frame = pd.DataFrame(measures_columns(model, record_every))
+    frame = pd.DataFrame(measures_columns(model, record_every, twins))
     frame["step"] = frame["step"].astype("int64")
     return frame
+
+
+def with_regimes(tidy: pd.DataFrame) -> pd.DataFrame:
+    """A sweep's tidy table with each row's ``regime`` judged against its design point's twins.
+
+    Each run was stored with its own twin's judged measures (``null_*``): the noise of a row is
+    the spread of the twins of every replicate of its design point at the same week, and the
+    effect is the row's difference from its own twin
+    (:func:`simulation.measures.judge_table`).
+    """
+    from simulation.measures import judge_table
+
+    out = tidy.copy()
+    out["regime"] = judge_table(out, by=("point",))
+    return out
 
 
 def execute(task: RunTask) -> tuple[dict[str, list[Any]] | None, str]:
@@ -168,7 +253,8 @@ def execute(task: RunTask) -> tuple[dict[str, list[Any]] | None, str]:
         error = ""
     except Exception:  # a failing run is recorded and the sweep goes on
         error = traceback.format_exc()
-    measures = measures_columns(holder[0], task.record_every) if holder else None
+    twins = holder[1] if len(holder) > 1 else ()
+    measures = measures_columns(holder[0], task.record_every, twins) if holder else None
     return measures, error
 
 

@@ -113,7 +113,7 @@ def shard_table(task: Any, measures: Mapping[str, list[Any]] | None, error: str)
             could not be built.
         error: ``""`` or the traceback of the run's failure.
     """
-    from simulation.model import MODEL_REPORTERS
+    from experiments.runner import sweep_columns
 
     n = 0 if measures is None else len(measures["step"])
     entropy = stored_entropy(task.seed_entropy)
@@ -130,8 +130,8 @@ def shard_table(task: Any, measures: Mapping[str, list[Any]] | None, error: str)
     for name, spec in PARAMETERS.items():
         columns[name] = pa.array([task.params.get(name)] * n, _ARROW_KIND[spec.kind])
     columns["step"] = pa.array([] if measures is None else measures["step"], pa.int64())
-    for name in MODEL_REPORTERS:
-        columns[name] = _measure_array(None if measures is None else measures[name])
+    for name in sweep_columns():
+        columns[name] = _measure_array(None if measures is None else measures.get(name))
     return pa.table(columns)
 
 
@@ -363,6 +363,7 @@ def consolidate(out: Path | str, *, force: bool = False) -> tuple[Path, Path]:
         tables.append(table.replace_schema_metadata(None))
     tidy = _concat(tables).combine_chunks()
     tidy = tidy.sort_by([("run_id", "ascending"), ("step", "ascending")])
+    tidy = _judged(tidy)
     summary = _summary(tidy, records)
     tidy = tidy.replace_schema_metadata({_FINGERPRINT_KEY: fingerprint.encode()})
     _atomic_parquet(summary, summary_path)
@@ -370,11 +371,26 @@ def consolidate(out: Path | str, *, force: bool = False) -> tuple[Path, Path]:
     return tidy_path, summary_path
 
 
+def _judged(tidy: pa.Table) -> pa.Table:
+    """The tidy table with ``regime`` judged against each design point's twins."""
+    from experiments.runner import with_regimes
+    from simulation.measures import JUDGED_KEYS, NULL_COLUMNS
+
+    needed = ["point", "step", *JUDGED_KEYS, *NULL_COLUMNS]
+    if tidy.num_rows == 0 or any(c not in tidy.column_names for c in needed):
+        return tidy
+    regime = with_regimes(tidy.select(needed).to_pandas())["regime"]
+    column = pa.array(regime.tolist(), pa.string())
+    if "regime" in tidy.column_names:
+        return tidy.set_column(tidy.column_names.index("regime"), "regime", column)
+    return tidy.append_column("regime", column)
+
+
 def _concat(tables: list[pa.Table]) -> pa.Table:
     if not tables:
-        from simulation.model import MODEL_REPORTERS
+        from experiments.runner import sweep_columns
 
-        names = [*ID_COLUMNS, *PARAMETERS, "step", *MODEL_REPORTERS]
+        names = [*ID_COLUMNS, *PARAMETERS, "step", *sweep_columns()]
         return pa.table({n: pa.array([], pa.null()) for n in names})
     return pa.concat_tables(tables, promote_options="permissive")
 

@@ -34,7 +34,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Patch
 from matplotlib.ticker import MaxNLocator
 
-from simulation.metrics import REGIMES, RegimeThresholds
+from simulation.measures import REGIMES
 from simulation.model import PoolingModel, default_parameters
 from simulation.palette import REGIME_COLOURS, text_colour
 from simulation.parameters import PARAMETERS, ParamSpec
@@ -856,7 +856,6 @@ def metrics_figure(snap: Snapshot) -> Figure:
     band = fig.add_axes((0.05, 0.09, 0.935, 0.07), sharex=left)
     df = snap.history
     weeks = np.arange(len(df)) * snap.record_every
-    thresholds = RegimeThresholds()
     for panel, key, label, colour, ls in METRIC_LINES:
         if key in df:
             values = pd.to_numeric(df[key], errors="coerce").to_numpy(dtype=float)
@@ -870,14 +869,6 @@ def metrics_figure(snap: Snapshot) -> Figure:
                 marker="o",
                 markersize=3 if len(weeks) < 40 else 0,
             )
-    left.axhline(thresholds.isomorphism_ratio, color=BLUE, lw=0.9, ls=":")
-    left.axhline(
-        thresholds.isomorphism_kappa,
-        color=SKY,
-        lw=0.9,
-        ls=":",
-        label="isomorphism below a dotted line",
-    )
     titles = (
         "Are the associations still distinct?",
         "Are practices mixing? Is the public served?",

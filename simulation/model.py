@@ -2,7 +2,7 @@
 
 One step is one working week. ``step()`` applies the rules of :mod:`simulation.rules` in order:
 co-presence, collaboration, common work, anchoring, culture drift, turnover, tie decay; then the
-DataCollector records the measures of :mod:`simulation.metrics`.
+DataCollector records the measures of :mod:`simulation.measures`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ import networkx as nx
 import numpy as np
 from mesa.discrete_space import Network
 
-from simulation import kernels, metrics
+from simulation import kernels
 from simulation.agents import Association, Worker
+from simulation.measures import MEASURE_KEYS, Recorder
 from simulation.network import Layers, build_layers, layout_positions, to_networkx
 from simulation.parameters import PARAMETERS, validate
 from simulation.rules import (
@@ -185,6 +186,16 @@ class PoolingModel(mesa.Model):
         self.phase: Phase = self.setting.phase_at(0)
         self.levels = self._levels(self.phase, week=0)[:3]
         self._measures: tuple[int, dict[str, Any]] | None = None
+        self._recorder = Recorder(
+            self.world.practices,
+            self.world.membership,
+            self.world.assoc_site,
+            self.world.sector,
+            need=self.need,
+            need_site=self.need_site,
+            tolerance=self.access_tolerance,
+            initial_centroids=self.world.initial_centroids,
+        )
         self.datacollector = mesa.DataCollector(
             model_reporters=_model_reporters(),
             agenttype_reporters=(
@@ -323,7 +334,7 @@ class PoolingModel(mesa.Model):
 
     @property
     def initial_centroids(self) -> np.ndarray:
-        """Each association's mean initial practice, ``(A, D)`` (the metrics' reference)."""
+        """Each association's mean initial practice, ``(A, D)`` (the measures' reference)."""
         return self.world.initial_centroids
 
     @property
@@ -368,22 +379,14 @@ class PoolingModel(mesa.Model):
     def _compute_measures(self) -> dict[str, Any]:
         w = self.world
         ties = w.tie_ids
-        out = metrics.summary(
-            practices=w.practices,
-            membership=w.membership,
-            initial_centroids=w.initial_centroids,
-            pooled=self.pooled,
-            sector=w.sector,
-            worker_site=w.worker_site,
-            need=self.need,
-            need_site=self.need_site,
+        out: dict[str, Any] = self._recorder.measure(
+            w.practices,
+            w.membership,
             edges=w.cp_edges[ties],
             strength=w.tie[ties],
             cultures=w.cultures,
             initial_cultures=w.initial_cultures,
-            tolerance=self.access_tolerance,
-            eps=0.2,
-            min_gap=0.25,
+            worker_site=w.worker_site,
         )
         out.update(self.counts)
         out["n_ties"] = int(ties.size)
@@ -443,7 +446,7 @@ def _reporter(name: str) -> Any:
 
 
 MODEL_REPORTERS: tuple[str, ...] = (
-    *metrics.SUMMARY_KEYS,
+    *MEASURE_KEYS,
     "encounters",
     "shared_cases",
     "socialised",

@@ -6,12 +6,15 @@ from collections.abc import Mapping
 
 REGIME_COLOURS: Mapping[str, str] = {
     "persistence": "#004488",
+    "compression": "#6699CC",
     "hybridisation": "#DDAA33",
     "isomorphism": "#BB5566",
     "fragmentation": "#BBBBBB",
 }
-"""One colour per regime (Paul Tol's high-contrast scheme, grey for fragmentation): the three
-main regimes stay apart under every common colour-vision deficiency and in greyscale."""
+"""One colour per regime (Paul Tol's high-contrast scheme, its light blue for compression, grey
+for fragmentation): persistence, hybridisation and isomorphism stay apart under every common
+colour-vision deficiency and in greyscale; compression is a lighter shade of persistence's blue,
+as it is a milder departure from it."""
 
 
 def text_colour(background: str) -> str:

@@ -177,7 +177,7 @@ def test_large_landscape_is_built_on_compact_arrays() -> None:
 RUN_AND_DIGEST = """
 import hashlib, sys
 import numpy as np
-from simulation import _fastmetrics
+from simulation.measures.distinguishability import distinguishability
 from simulation.model import run
 digest = hashlib.sha256()
 for scenario in ("cssi", "helpline", "landscape"):
@@ -185,9 +185,8 @@ for scenario in ("cssi", "helpline", "landscape"):
     digest.update(model.practices.tobytes())
     digest.update(model.datacollector.get_model_vars_dataframe().to_csv().encode())
 x = model.practices
-near, credit = _fastmetrics.nearest_culture(np.tile(x, (1, 30)), model.membership,
-                                            np.tile(model.initial_centroids, (1, 30)))
-digest.update(credit.tobytes())
+kappa = distinguishability(np.tile(x, (1, 30)), model.membership, model.world.assoc_site)
+digest.update(np.float64(kappa).tobytes())
 print(digest.hexdigest())
 """
 

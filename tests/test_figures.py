@@ -15,7 +15,7 @@ from experiments import figures, style
 from experiments.reproduce import drift_table, sector_drift, snapshot
 from experiments.spec import Design, SweepSpec
 from experiments.sweep import run_sweep
-from simulation.metrics import REGIMES
+from simulation.measures import REGIMES
 from simulation.model import PoolingModel
 
 

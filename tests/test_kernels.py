@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numba.core.caching import NullCache
 
-from simulation import _fastmetrics, kernels, metrics, rules
+from simulation import kernels, rules
+from simulation.measures import _fast
 from simulation.model import PoolingModel
 
 # All three levels of pooling, turnover, tie decay and an asymmetric influence: every kernel runs.
@@ -271,43 +272,8 @@ def test_sweeps_activate_every_worker_once_per_sweep() -> None:
 # --- compiled helpers of the measures give the measures' own values ------------------------------
 
 
-def _reference_credit(x, m, c0) -> tuple[np.ndarray, np.ndarray]:
-    dist = np.abs(x[:, None, :] - c0[None, :, :]).mean(axis=2)
-    dmin = dist.min(axis=1)
-    own = dist[np.arange(len(x)), m]
-    return own <= dmin, (own == dmin) / (dist == dmin[:, None]).sum(axis=1)
-
-
-@pytest.mark.parametrize("n_assoc", [5, 40, 200])  # scan below TREE_ABOVE, k-d tree above
-@pytest.mark.parametrize("n_facets", [1, 3, 6, 9, 20, 150])  # every order numpy sums in
-def test_fast_measures_equal_the_array_expressions(n_assoc: int, n_facets: int) -> None:
-    rng = np.random.default_rng(n_assoc * 100 + n_facets)
-    kinds = rng.random((4, n_facets))
-    borrowed = False
-    for noisy in (False, True):  # identical centroids tie exactly; noisy ones almost never
-        c0 = kinds[rng.integers(0, 4, n_assoc)]
-        c0 = c0 + rng.normal(0, 0.05, c0.shape) if noisy else c0
-        m = rng.integers(0, n_assoc, 300)
-        x = np.clip(c0[m] + rng.normal(0, 0.15, (300, n_facets)), 0, 1)
-        x[::3] = np.round(x[::3] * 4) / 4  # values on a grid: more exact ties
-        site = np.arange(n_assoc) // 4
-        pooled = site[:, None] == site[None, :]
-        near, credit = _fastmetrics.nearest_culture(x, m, c0)
-        ref_near, ref_credit = _reference_credit(x, m, c0)
-        assert np.array_equal(near, ref_near)
-        assert np.array_equal(credit, ref_credit)
-        partners = pooled & ~np.eye(n_assoc, dtype=bool)
-        n_borrowed, n_borrowable = _fastmetrics.borrowed_facets(x, m, c0, partners, 0.1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(n_borrowable > 0, n_borrowed / n_borrowable, np.nan)
-        ref = metrics.borrowing_share(x, m, c0, pooled, min_gap=0.1)
-        assert np.array_equal(share, ref, equal_nan=True)
-        borrowed |= np.nansum(ref) > 0
-    assert borrowed or n_facets == 1  # the comparison saw borrowed facets
-
-
 def test_fast_mean_pairwise_rows_matches_all_pairs() -> None:
     c = np.random.default_rng(7).random((300, 6))
     pairs = np.abs(c[:, None, :] - c[None, :, :]).mean(axis=2).sum() / (300 * 299)
-    assert _fastmetrics.mean_pairwise_rows(c) == pytest.approx(pairs, rel=1e-12)
-    assert _fastmetrics.mean_pairwise_rows(c[:1]) == 0.0
+    assert _fast.mean_pairwise_rows(c) == pytest.approx(pairs, rel=1e-12)
+    assert _fast.mean_pairwise_rows(c[:1]) == 0.0

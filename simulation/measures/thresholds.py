@@ -16,6 +16,7 @@ __all__ = [
     "ACCESS_TOLERANCE",
     "ADOPTED",
     "CLUSTER_EPS",
+    "DEFAULT",
     "FLOORS",
     "GAP_SD",
     "ISOMORPHISM_FRACTION",
@@ -62,9 +63,10 @@ true value with two chances in three (its relative standard error is 1/sqrt(2(n 
 KEPT: float = 1.0 / 3.0
 ADOPTED: float = 2.0 / 3.0
 """A worker's position on a facet, from its association's initial value (0) to a pooled
-partner's (1), is read in thirds: up to ``KEPT`` it kept its own; from ``ADOPTED`` it adopted
-the partner's; in between it sits midway (blending). Thirds split the segment into an own side,
-a middle and a partner side of equal widths, with nothing to tune."""
+partner's (1), is read in thirds: up to ``KEPT`` (towards every partner) it kept its own; within
+a third of the partner's value (``ADOPTED`` to ``2 - ADOPTED``) it adopted that partner's; else
+it sits midway (blending). Thirds split the segment into an own side, a middle and a partner
+side of equal widths, with nothing to tune."""
 
 GAP_SD: float = 3.0
 """A facet is borrowable from a partner only when the two associations' initial centroids
@@ -112,3 +114,7 @@ class Thresholds:
     def floor(self, key: str) -> float:
         """The floor of one judged quantity (0 for a key without one)."""
         return dict(self.floors).get(key, 0.0)
+
+
+DEFAULT = Thresholds()
+"""The rule's settings as fixed in this module."""

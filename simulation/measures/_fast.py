@@ -1,0 +1,328 @@
+"""Compiled loops behind the measures: one pass over the workers each, O(N D) time, O(A D) memory.
+
+Each kernel streams over the workers once and accumulates per association or per site, so no
+``(N, A)`` or ``(N, A, D)`` array is ever built: at 100,000 workers and some 5,000 associations
+the measures cost about as much as one week of the rules. Distances are L1/D (mean absolute
+difference over facets) throughout.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+__all__ = [
+    "assoc_stats",
+    "crossing_counts",
+    "distinguish_counts",
+    "mean_pairwise_rows",
+    "projection_sums",
+    "served",
+]
+
+
+def _jit(fn):
+    return numba.njit(cache=True, nogil=True)(fn)
+
+
+@_jit
+def assoc_stats(x, m, n_assoc, sums, counts, scatter):
+    """Sums, sizes and within-association scatter of each association, in two passes.
+
+    Fills ``sums`` ``(A, D)``, ``counts`` ``(A,)`` and ``scatter`` ``(A,)`` (the sum over the
+    association's workers of their squared Euclidean distance to its centroid). The second pass
+    subtracts the centroid before squaring, so the scatter of a tight association is exact and
+    never the difference of two large numbers.
+    """
+    n, d = x.shape
+    sums[:, :] = 0.0
+    counts[:] = 0
+    scatter[:] = 0.0
+    for i in range(n):
+        a = m[i]
+        counts[a] += 1
+        for f in range(d):
+            sums[a, f] += x[i, f]
+    means = np.zeros((n_assoc, d))
+    for a in range(n_assoc):
+        if counts[a] > 0:
+            for f in range(d):
+                means[a, f] = sums[a, f] / counts[a]
+    for i in range(n):
+        a = m[i]
+        acc = 0.0
+        for f in range(d):
+            dev = x[i, f] - means[a, f]
+            acc += dev * dev
+        scatter[a] += acc
+    return means
+
+
+@_jit
+def distinguish_counts(x, m, sums, counts, assoc_site, site_ptr, site_assoc):
+    """Leave-one-out nearest-centroid assignment of each worker among its site's associations.
+
+    A worker counts when its association has at least two workers (so that its own centroid can
+    be computed without it) and its site holds at least one other association with workers. It
+    is assigned to the nearest of its own leave-one-out centroid and the other associations'
+    current centroids on its site; a tie between ``k`` nearest gives ``1 / k`` credit when its
+    own is among them.
+
+    Returns:
+        ``(credit, counted)``, each ``(A,)``: summed credit and number of counted workers of
+        each association.
+    """
+    n, d = x.shape
+    n_assoc = counts.shape[0]
+    credit = np.zeros(n_assoc)
+    counted = np.zeros(n_assoc)
+    rivals_ok = np.zeros(n_assoc, dtype=np.bool_)
+    for a in range(n_assoc):
+        s = assoc_site[a]
+        others = 0
+        for k in range(site_ptr[s], site_ptr[s + 1]):
+            b = site_assoc[k]
+            if b != a and counts[b] > 0:
+                others += 1
+        rivals_ok[a] = others > 0 and counts[a] >= 2
+    for i in range(n):
+        a = m[i]
+        if not rivals_ok[a]:
+            continue
+        s = assoc_site[a]
+        na = counts[a]
+        own = 0.0
+        for f in range(d):
+            own += abs(x[i, f] - (sums[a, f] - x[i, f]) / (na - 1))
+        best = own
+        ties = 1
+        own_best = True
+        for k in range(site_ptr[s], site_ptr[s + 1]):
+            b = site_assoc[k]
+            if b == a or counts[b] == 0:
+                continue
+            nb = counts[b]
+            dist = 0.0
+            for f in range(d):
+                dist += abs(x[i, f] - sums[b, f] / nb)
+                if dist > best:
+                    break
+            if dist < best:
+                best = dist
+                ties = 1
+                own_best = False
+            elif dist == best:
+                ties += 1
+        counted[a] += 1.0
+        if own_best:
+            credit[a] += 1.0 / ties
+    return credit, counted
+
+
+@_jit
+def crossing_counts(x, m, c0, ent_ptr, ent_facet, ent_partner, axis, kept, adopted):
+    """Facet-wise positions of each worker between its culture and its partners' cultures.
+
+    ``ent_ptr[a]:ent_ptr[a + 1]`` are association ``a``'s borrowable (facet, partner) entries,
+    sorted by facet. On a borrowable facet the position of a value ``v`` towards partner ``b``
+    is ``t = (v - c0[a]) / (c0[b] - c0[a])``: 0 at its own association's initial value, 1 at
+    the partner's. The worker sits on a partner's value when ``adopted <= t <= 2 - adopted``
+    for some partner (within a third of the gap of it, not beyond), on its own when
+    ``t <= kept`` for every partner, and midway otherwise.
+
+    A uniform blend moves a worker the same fraction ``lam`` of the way along its
+    association's pooling axis ``axis[a]`` (to its partners' mean culture) on every facet. The
+    worker is a *mosaic* when it sits on a partner's value on one facet and on its own on
+    another, and no single ``lam`` would put a blend in both places: facet-wise borrowing that
+    no blend explains. (For each facet the values of ``lam`` that put the blend on a partner's
+    value form a union of intervals, those that leave it on its own value one interval.)
+
+    Returns:
+        ``(n_counted, n_mosaic, n_facets, n_adopted, n_midway)``: workers with at least two
+        borrowable facets, the mosaics among them, their borrowable facets, and how many of
+        those sit on a partner's value or midway (whatever explains it).
+    """
+    n = x.shape[0]
+    n_counted = 0
+    n_mosaic = 0
+    n_facets = 0
+    n_adopted = 0
+    n_midway = 0
+    width = 1
+    for a in range(ent_ptr.shape[0] - 1):
+        width = max(width, ent_ptr[a + 1] - ent_ptr[a])
+    a_lo = np.empty(width)  # blend intervals of the adopted facets, one per (facet, partner)
+    a_hi = np.empty(width)
+    a_fac = np.empty(width, dtype=np.int64)
+    k_lo = np.empty(width)  # blend interval of each kept facet
+    k_hi = np.empty(width)
+    for i in range(n):
+        a = m[i]
+        lo, hi = ent_ptr[a], ent_ptr[a + 1]
+        if hi - lo < 2:
+            continue
+        n_borrowable = 0
+        n_adopt = 0
+        n_mid = 0
+        n_int = 0
+        n_reach = 0
+        n_kept = 0
+        k = lo
+        while k < hi:
+            f = ent_facet[k]
+            start = k
+            top = -np.inf
+            on = False
+            while k < hi and ent_facet[k] == f:
+                t = (x[i, f] - c0[a, f]) / (c0[ent_partner[k], f] - c0[a, f])
+                top = max(top, t)
+                if adopted <= t <= 2.0 - adopted:
+                    on = True
+                k += 1
+            n_borrowable += 1
+            if on:
+                n_adopt += 1
+                first = n_int
+                for q in range(start, k):
+                    r = axis[a, f] / (c0[ent_partner[q], f] - c0[a, f])
+                    if r > 0.0:
+                        a_lo[n_int] = adopted / r
+                        a_hi[n_int] = (2.0 - adopted) / r
+                    elif r < 0.0:
+                        a_lo[n_int] = (2.0 - adopted) / r
+                        a_hi[n_int] = adopted / r
+                    else:
+                        continue
+                    a_fac[n_int] = f
+                    n_int += 1
+                if n_int > first:
+                    n_reach += 1
+            elif top <= kept:
+                klo = -np.inf
+                khi = np.inf
+                for q in range(start, k):
+                    r = axis[a, f] / (c0[ent_partner[q], f] - c0[a, f])
+                    if r > 0.0:
+                        khi = min(khi, kept / r)
+                    elif r < 0.0:
+                        klo = max(klo, kept / r)
+                k_lo[n_kept] = klo
+                k_hi[n_kept] = khi
+                n_kept += 1
+            else:
+                n_mid += 1
+        if n_borrowable < 2:
+            continue
+        n_counted += 1
+        n_facets += n_borrowable
+        n_adopted += n_adopt
+        n_midway += n_mid
+        if n_adopt == 0 or n_kept == 0:
+            continue
+        # an adopted facet no blend can reach (every partner's r == 0) is unexplained
+        mosaic = n_reach < n_adopt
+        for g in range(n_kept):
+            q = 0
+            while q < n_int and not mosaic:
+                f = a_fac[q]
+                fits = False
+                while q < n_int and a_fac[q] == f:
+                    if a_lo[q] <= k_hi[g] and k_lo[g] <= a_hi[q]:
+                        fits = True
+                    q += 1
+                mosaic = not fits
+            if mosaic:
+                break
+        if mosaic:
+            n_mosaic += 1
+    return n_counted, n_mosaic, n_facets, n_adopted, n_midway
+
+
+@_jit
+def projection_sums(x, m, c0, axis, has_axis):
+    """Sums over workers with a pooling axis of their projection ``t`` and residual.
+
+    ``axis[a]`` runs from ``c0[a]`` to the mean initial centroid of ``a``'s pooled partners;
+    ``t`` is the Euclidean projection of ``x - c0[a]`` on it (in units of its length) and the
+    residual the L1/D size of what the axis does not explain.
+
+    Returns:
+        ``(sum_t, sum_residual, n)``.
+    """
+    n, d = x.shape
+    st = 0.0
+    sr = 0.0
+    count = 0
+    for i in range(n):
+        a = m[i]
+        if not has_axis[a]:
+            continue
+        dot = 0.0
+        norm2 = 0.0
+        for f in range(d):
+            dot += (x[i, f] - c0[a, f]) * axis[a, f]
+            norm2 += axis[a, f] * axis[a, f]
+        t = dot / norm2
+        res = 0.0
+        for f in range(d):
+            res += abs(x[i, f] - c0[a, f] - t * axis[a, f])
+        st += t
+        sr += res / d
+        count += 1
+    return st, sr, count
+
+
+@_jit
+def served(x, need, need_site, worker_order, site_starts, tol, server, out):
+    """Whether each beneficiary finds a worker of its site within ``tol`` on every facet.
+
+    ``server[k]`` is the worker who served beneficiary ``k`` last time (or -1): it is checked
+    first, and the site's workers are scanned only when it no longer fits. The answer is the
+    same as scanning every worker (served or not does not depend on which worker fits); only
+    ``server`` remembers one of them. Updates ``server`` and fills ``out`` (bool).
+    """
+    b, d = need.shape
+    n_sites = site_starts.shape[0] - 1
+    for k in range(b):
+        out[k] = False
+        s = need_site[k]
+        if s < 0 or s >= n_sites:
+            server[k] = -1
+            continue
+        i = server[k]
+        if i >= 0:
+            fits = True
+            for f in range(d):
+                if abs(x[i, f] - need[k, f]) > tol:
+                    fits = False
+                    break
+            if fits:
+                out[k] = True
+                continue
+        server[k] = -1
+        for p in range(site_starts[s], site_starts[s + 1]):
+            i = worker_order[p]
+            fits = True
+            for f in range(d):
+                if abs(x[i, f] - need[k, f]) > tol:
+                    fits = False
+                    break
+            if fits:
+                out[k] = True
+                server[k] = i
+                break
+
+
+def mean_pairwise_rows(c: np.ndarray) -> float:
+    """Mean L1/D distance over the unordered pairs of rows, in ``O(D K log K)`` (0 if < 2 rows).
+
+    Facet by facet, ``sum_{k<l} |s_l - s_k| = sum_k (2k - K + 1) s_k`` over the sorted values
+    ``s``: the all-pairs mean without forming the pairs.
+    """
+    c = np.asarray(c, dtype=np.float64)
+    k, d = c.shape
+    if k < 2 or d == 0:
+        return 0.0
+    s = np.sort(c, axis=0)
+    weights = 2.0 * np.arange(k) - (k - 1)
+    return max(0.0, float(np.sum(weights @ s)) / (0.5 * k * (k - 1) * d))
