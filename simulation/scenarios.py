@@ -11,7 +11,7 @@ Source: Rosenzweig & Boussart, "Les travailleurs sociaux face à la mutualisatio
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -268,6 +268,22 @@ def cssi(layout: str = "separate") -> Setting:
         ),
     )
     return Setting("cssi", specs)
+
+
+def cssi_copies(k: int, layout: str = "separate") -> Setting:
+    """``k`` copies of the CSSI, each on its own site: a landscape whose every site is the CSSI.
+
+    Used to check that the measures read a landscape like one of its sites (a label must not
+    depend on how many sites there are).
+
+    Raises:
+        ValueError: if ``k < 1``.
+    """
+    if k < 1:
+        raise ValueError(f"number of CSSI copies must be >= 1, got {k}")
+    one = cssi(layout).associations
+    specs = tuple(replace(spec, site=site) for site in range(k) for spec in one)
+    return Setting(f"cssi x{k}", specs)
 
 
 # --- the social helpline ----------------------------------------------------------------------
