@@ -196,7 +196,7 @@ class PoolingModel(mesa.Model):
             tolerance=self.access_tolerance,
             initial_centroids=self.world.initial_centroids,
         )
-        self.datacollector = mesa.DataCollector(
+        self.datacollector = MeasureCollector(
             model_reporters=_model_reporters(),
             agenttype_reporters=(
                 {Worker: {"practice": lambda w: tuple(w.practice)}}
@@ -431,6 +431,29 @@ class PoolingModel(mesa.Model):
         w.tenure += 1
         if self.steps % self.record_every == 0:
             self.datacollector.collect(self)
+
+
+class MeasureCollector(mesa.DataCollector):
+    """Mesa's DataCollector, recording the model's measures without copying them.
+
+    Mesa deep-copies what each reporter returns; the measures are numbers and strings, which
+    need no copy, and copying them cost as much as computing them. Each recorded week appends
+    ``model.measures()`` to ``model_vars`` directly; agent reporters go through Mesa as before.
+    """
+
+    def collect(self, model: Any) -> None:
+        """Record the model's measures (and the agents', if asked) for the current week."""
+        measures = model.measures()
+        if hasattr(self, "_collection_steps"):
+            self._collection_steps.append(model.time)
+        for name, column in self.model_vars.items():
+            column.append(measures[name])
+        if self.agent_reporters or self.agenttype_reporters:
+            reporters, self.model_reporters = self.model_reporters, {}
+            try:
+                super().collect(model)
+            finally:
+                self.model_reporters = reporters
 
 
 def _model_reporters() -> dict[str, Any]:

@@ -710,8 +710,11 @@ def test_recorder_equals_the_module_functions():
             _reference_between_share(x, ms, 12), abs=1e-12
         )
         assert out["distinguishability"] == distinguishability.distinguishability(x, ms, sites)
-        c = clusters.practice_clusters(x)
-        assert out["n_clusters"] == c.n_clusters
+        per_site = [clusters.practice_clusters(x[sites[ms] == s]) for s in range(3)]
+        assert out["n_clusters"] == pytest.approx(np.mean([c.n_clusters for c in per_site]))
+        assert out["effective_clusters"] == pytest.approx(
+            np.mean([c.effective for c in per_site])
+        )
 
 
 def _reference_between_share(x, m, n_assoc):

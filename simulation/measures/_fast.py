@@ -85,6 +85,11 @@ def distinguish_counts(x, m, sums, counts, assoc_site, site_ptr, site_assoc):
             if b != a and counts[b] > 0:
                 others += 1
         rivals_ok[a] = others > 0 and counts[a] >= 2
+    means = np.zeros((n_assoc, d))
+    for a in range(n_assoc):
+        if counts[a] > 0:
+            for f in range(d):
+                means[a, f] = sums[a, f] / counts[a]
     for i in range(n):
         a = m[i]
         if not rivals_ok[a]:
@@ -101,10 +106,9 @@ def distinguish_counts(x, m, sums, counts, assoc_site, site_ptr, site_assoc):
             b = site_assoc[k]
             if b == a or counts[b] == 0:
                 continue
-            nb = counts[b]
             dist = 0.0
             for f in range(d):
-                dist += abs(x[i, f] - sums[b, f] / nb)
+                dist += abs(x[i, f] - means[b, f])
                 if dist > best:
                     break
             if dist < best:
@@ -120,11 +124,13 @@ def distinguish_counts(x, m, sums, counts, assoc_site, site_ptr, site_assoc):
 
 
 @_jit
-def crossing_counts(x, m, c0, ent_ptr, ent_facet, ent_partner, axis, kept, adopted):
+def crossing_counts(x, m, c0, ent_ptr, ent_facet, ent_inv, ent_r, kept, adopted):
     """Facet-wise positions of each worker between its culture and its partners' cultures.
 
     ``ent_ptr[a]:ent_ptr[a + 1]`` are association ``a``'s borrowable (facet, partner) entries,
-    sorted by facet. On a borrowable facet the position of a value ``v`` towards partner ``b``
+    sorted by facet, with ``ent_inv`` the inverse of the gap ``c0[b] - c0[a]`` on that facet
+    and ``ent_r`` the association's pooling axis on it times that inverse. On a borrowable
+    facet the position of a value ``v`` towards partner ``b``
     is ``t = (v - c0[a]) / (c0[b] - c0[a])``: 0 at its own association's initial value, 1 at
     the partner's. The worker sits on a partner's value when ``adopted <= t <= 2 - adopted``
     for some partner (within a third of the gap of it, not beyond), on its own when
@@ -173,8 +179,9 @@ def crossing_counts(x, m, c0, ent_ptr, ent_facet, ent_partner, axis, kept, adopt
             start = k
             top = -np.inf
             on = False
+            dev = x[i, f] - c0[a, f]
             while k < hi and ent_facet[k] == f:
-                t = (x[i, f] - c0[a, f]) / (c0[ent_partner[k], f] - c0[a, f])
+                t = dev * ent_inv[k]
                 top = max(top, t)
                 if adopted <= t <= 2.0 - adopted:
                     on = True
@@ -184,7 +191,7 @@ def crossing_counts(x, m, c0, ent_ptr, ent_facet, ent_partner, axis, kept, adopt
                 n_adopt += 1
                 first = n_int
                 for q in range(start, k):
-                    r = axis[a, f] / (c0[ent_partner[q], f] - c0[a, f])
+                    r = ent_r[q]
                     if r > 0.0:
                         a_lo[n_int] = adopted / r
                         a_hi[n_int] = (2.0 - adopted) / r
@@ -201,7 +208,7 @@ def crossing_counts(x, m, c0, ent_ptr, ent_facet, ent_partner, axis, kept, adopt
                 klo = -np.inf
                 khi = np.inf
                 for q in range(start, k):
-                    r = axis[a, f] / (c0[ent_partner[q], f] - c0[a, f])
+                    r = ent_r[q]
                     if r > 0.0:
                         khi = min(khi, kept / r)
                     elif r < 0.0:
@@ -273,16 +280,35 @@ def projection_sums(x, m, c0, axis, has_axis):
 
 
 @_jit
-def served(x, need, need_site, worker_order, site_starts, tol, server, out):
+def served(x, need, need_site, worker_order, site_starts, tol, server, out, prev, budget):
     """Whether each beneficiary finds a worker of its site within ``tol`` on every facet.
 
-    ``server[k]`` is the worker who served beneficiary ``k`` last time (or -1): it is checked
-    first, and the site's workers are scanned only when it no longer fits. The answer is the
-    same as scanning every worker (served or not does not depend on which worker fits); only
-    ``server`` remembers one of them. Updates ``server`` and fills ``out`` (bool).
+    Exact, and incremental from one call to the next on the same beneficiaries:
+
+    * ``server[k]`` is the worker who served beneficiary ``k`` last time (or -1): it is checked
+      first (served or not does not depend on which worker fits);
+    * ``budget[k]``, for a beneficiary no one served, is how far beyond ``tol`` its nearest
+      worker was (Chebyshev distance) at the last full scan, less how far the workers of its
+      site have moved since (each site's largest move per call, from ``prev``, last call's
+      practices). While it stays positive no worker can have come within ``tol`` (triangle
+      inequality), and the scan is skipped.
+
+    ``budget`` at or below zero forces a full scan (start with -1 everywhere and ``prev`` equal
+    to ``x``). Updates ``server``, ``budget`` and ``prev`` and fills ``out`` (bool).
     """
     b, d = need.shape
     n_sites = site_starts.shape[0] - 1
+    moved = np.zeros(n_sites)
+    for s in range(n_sites):
+        top = 0.0
+        for p in range(site_starts[s], site_starts[s + 1]):
+            i = worker_order[p]
+            for f in range(d):
+                step = abs(x[i, f] - prev[i, f])
+                if step > top:
+                    top = step
+                prev[i, f] = x[i, f]
+        moved[s] = top
     for k in range(b):
         out[k] = False
         s = need_site[k]
@@ -299,18 +325,28 @@ def served(x, need, need_site, worker_order, site_starts, tol, server, out):
             if fits:
                 out[k] = True
                 continue
+            budget[k] = -1.0
         server[k] = -1
+        budget[k] -= moved[s]
+        if budget[k] > 1e-12:
+            continue
+        nearest = np.inf
         for p in range(site_starts[s], site_starts[s + 1]):
             i = worker_order[p]
-            fits = True
+            far = 0.0
             for f in range(d):
-                if abs(x[i, f] - need[k, f]) > tol:
-                    fits = False
-                    break
-            if fits:
+                gap = abs(x[i, f] - need[k, f])
+                if gap > far:
+                    far = gap
+                    if far >= nearest:
+                        break
+            if far < nearest:
+                nearest = far
+            if far <= tol:
                 out[k] = True
                 server[k] = i
                 break
+        budget[k] = -1.0 if out[k] else nearest - tol
 
 
 def mean_pairwise_rows(c: np.ndarray) -> float:

@@ -47,7 +47,8 @@ def served(
     n_sites = int(max(ws.max(), qs.max())) + 1
     order, starts = _site_index(ws, n_sites)
     server = np.full(q.shape[0], -1, dtype=np.int64)
-    _fast.served(x, q, qs, order, starts, float(tolerance), server, out)
+    budget = np.full(q.shape[0], -1.0)
+    _fast.served(x, q, qs, order, starts, float(tolerance), server, out, x.copy(), budget)
     return out
 
 
@@ -106,9 +107,10 @@ def public_access_by_site(
 class PublicAccess:
     """:func:`public_access` week after week, remembering who served each beneficiary.
 
-    The worker who fitted a beneficiary's need last week is checked first; the site's workers
-    are scanned only when that worker no longer fits. Whether a beneficiary is served does not
-    depend on which worker fits, so the share is exactly the one a full scan gives.
+    The worker who fitted a beneficiary's need last week is checked first; for a beneficiary no
+    one served, the site's workers are scanned again only once they may have moved close
+    enough (see :func:`simulation.measures._fast.served`). The share is exactly the one a full
+    scan gives.
 
     Args:
         need: ``(B, D)`` the practice each beneficiary needs.
@@ -122,20 +124,56 @@ class PublicAccess:
         self.tolerance = float(tolerance)
         self._server = np.full(self.need.shape[0], -1, dtype=np.int64)
         self._out = np.zeros(self.need.shape[0], dtype=bool)
+        self._budget = np.full(self.need.shape[0], -1.0)
+        self._prev: np.ndarray | None = None
         self._sites: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    @property
+    def server(self) -> np.ndarray:
+        """The worker who served each beneficiary last time (-1: none), updated in place."""
+        return self._server
+
+    def memory(self, practices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Last call's practices and the beneficiaries' budgets (reset on a new shape)."""
+        if self._prev is None or self._prev.shape != practices.shape:
+            self._prev = np.array(practices, dtype=np.float64, copy=True)
+            self._budget[:] = -1.0
+        return self._prev, self._budget
+
+    def reset(self) -> None:
+        """Forget who served whom (the sites changed)."""
+        self._server[:] = -1
+        self._budget[:] = -1.0
+
+    @property
+    def out(self) -> np.ndarray:
+        """Whether each beneficiary was served last time, updated in place."""
+        return self._out
+
+    def index(self, worker_site) -> tuple[np.ndarray, np.ndarray]:
+        """The workers ordered by site and each site's start (rebuilt when sites change)."""
+        ws = as_labels(worker_site)
+        if self._sites is None or not np.array_equal(self._sites[0], ws):
+            n_sites = int(max(ws.max(initial=-1), self.need_site.max(initial=-1))) + 1
+            self._sites = (ws.copy(), *_site_index(ws, n_sites))
+            self.reset()
+        return self._sites[1], self._sites[2]
 
     def __call__(self, practices, worker_site) -> float:
         """The share of beneficiaries served by these practices (NaN without beneficiaries)."""
         if self.need.shape[0] == 0:
             return math.nan
         x = as_practices(practices)
-        ws = as_labels(worker_site)
-        if self._sites is None or not np.array_equal(self._sites[0], ws):
-            n_sites = int(max(ws.max(initial=-1), self.need_site.max())) + 1
-            self._sites = (ws.copy(), *_site_index(ws, n_sites))
-            self._server[:] = -1
-        _, order, starts = self._sites
+        order, starts = self.index(worker_site)
         _fast.served(
-            x, self.need, self.need_site, order, starts, self.tolerance, self._server, self._out
+            x,
+            self.need,
+            self.need_site,
+            order,
+            starts,
+            self.tolerance,
+            self._server,
+            self._out,
+            *self.memory(x),
         )
         return float(self._out.mean())

@@ -3,7 +3,8 @@
 A descriptive measure (the regime rule does not use it): how many distinct practices there are,
 whatever the associations. Two workers are linked when they differ by less than ``eps`` on every
 facet; clusters are the connected components, like the opinion groups of Deffuant et al.
-(2000).
+(2000). The recorder counts them site by site (:func:`site_clusters`, the workers who share
+premises); :func:`practice_clusters` clusters any set of practices at once, at any size.
 
 Why a grid union-find and not SciPy: ``cKDTree.query_pairs`` (Chebyshev radius) followed by
 ``scipy.sparse.csgraph.connected_components`` gives the same partition but materialises every
@@ -30,7 +31,7 @@ from scipy.spatial import cKDTree
 from simulation.measures import thresholds
 from simulation.measures._arrays import as_practices
 
-__all__ = ["PracticeClusters", "practice_clusters", "practice_clusters_scipy"]
+__all__ = ["PracticeClusters", "practice_clusters", "practice_clusters_scipy", "site_clusters"]
 
 # Up to this many workers practice_clusters links every pair directly (O(N^2), no set-up cost).
 _DENSE_CLUSTER_CAP = 256
@@ -121,14 +122,41 @@ def _labels_from_parent(parent, order):
 
 @_jit
 def _components_dense(x, eps):
-    """Single-linkage components (Chebyshev distance < eps) by checking every pair."""
-    n = x.shape[0]
+    """Single-linkage components (Chebyshev distance < eps) by checking every close pair.
+
+    Rows are swept in the order of their most spread facet: the pairs checked for a row stop
+    at the first row at least ``eps`` further on that facet (no later row can be linked to it).
+    """
+    n, d = x.shape
     parent = np.arange(n)
+    if d == 0:
+        for i in range(1, n):
+            _union(parent, 0, i)
+        return _labels_from_parent(parent, np.arange(n))
+    best = 0
+    widest = -1.0
+    for f in range(d):
+        mean = 0.0
+        for i in range(n):
+            mean += x[i, f]
+        mean /= n
+        var = 0.0
+        for i in range(n):
+            var += (x[i, f] - mean) ** 2
+        if var > widest:
+            widest = var
+            best = f
+    order = np.argsort(x[:, best], kind="mergesort")
+    xs = np.empty_like(x)
+    for k in range(n):
+        xs[k] = x[order[k]]
     for i in range(n):
         for j in range(i + 1, n):
-            if _close(x, i, x, j, eps):
+            if xs[j, best] - xs[i, best] >= eps:
+                break
+            if _find(parent, i) != _find(parent, j) and _close(xs, i, xs, j, eps):
                 _union(parent, i, j)
-    return _labels_from_parent(parent, np.arange(n))
+    return _labels_from_parent(parent, order)
 
 
 @_jit
@@ -397,3 +425,58 @@ def practice_clusters_scipy(
     rank = np.empty(len(first), dtype=np.int64)
     rank[np.argsort(first)] = np.arange(len(first))
     return rank[raw]
+
+
+@_jit
+def site_clusters(x, order, starts, eps, major_share, chosen):
+    """Practice clusters site by site: the mean, over sites with workers, of their counts.
+
+    The workers of site ``s`` are ``order[starts[s]:starts[s + 1]]``; only the sites ``s`` with
+    ``chosen[s]`` are counted (a sample of sites, see
+    :data:`simulation.measures.thresholds.CLUSTER_SITES`). Each site's clusters are
+    the components of its own workers (single linkage, Chebyshev distance < ``eps``), found by
+    the same sweep as :func:`_components_dense`. Workers of different sites, who never meet, are
+    never linked, so a landscape of copies of one site reads like that site.
+
+    Returns:
+        ``(clusters, major, effective)``: the mean number of clusters per site, of clusters
+        holding at least ``major_share`` of their site's workers, and of the inverse Simpson
+        index of the cluster sizes; NaN without workers.
+    """
+    n_sites = starts.shape[0] - 1
+    d = x.shape[1]
+    width = 1
+    for s in range(n_sites):
+        width = max(width, starts[s + 1] - starts[s])
+    rows = np.empty((width, d))
+    sizes = np.zeros(width, dtype=np.int64)
+    total_c = 0.0
+    total_m = 0.0
+    total_e = 0.0
+    occupied = 0
+    for s in range(n_sites):
+        lo, hi = starts[s], starts[s + 1]
+        k = hi - lo
+        if k == 0 or not chosen[s]:
+            continue
+        occupied += 1
+        for q in range(k):
+            for f in range(d):
+                rows[q, f] = x[order[lo + q], f]
+        labels = _components_dense(rows[:k], eps)
+        sizes[:k] = 0
+        n_c = 0
+        for q in range(k):
+            sizes[labels[q]] += 1
+            n_c = max(n_c, labels[q] + 1)
+        simpson = 0.0
+        for c in range(n_c):
+            if sizes[c] >= major_share * k:
+                total_m += 1.0
+            share = sizes[c] / k
+            simpson += share * share
+        total_c += n_c
+        total_e += 1.0 / simpson
+    if occupied == 0:
+        return np.nan, np.nan, np.nan
+    return total_c / occupied, total_m / occupied, total_e / occupied

@@ -149,7 +149,8 @@ def mean_pairwise_distance(practices) -> float:
     """Mean distance between two workers' practices: the overall diversity of practice.
 
     Exact mean of the L1/D distance over all unordered pairs of workers, computed facet by
-    facet from the sorted values (``O(D N log N)``, no pair is formed).
+    facet from the sorted values (``sum_{i<j} |s_j - s_i| = sum_k (2k - n + 1) s_k``; ``O(D N
+    log N)``, no pair is formed).
 
     Args:
         practices: ``(N, D)`` practice vectors in [0, 1].
@@ -158,45 +159,33 @@ def mean_pairwise_distance(practices) -> float:
         Mean pairwise distance in [0, 1]; 0 with fewer than two workers.
     """
     x = as_practices(practices)
-    return _from_sorted(np.sort(x, axis=0))
-
-
-def _from_sorted(s: np.ndarray) -> float:
-    n, d = s.shape
-    if n < 2 or d == 0:
-        return 0.0
-    # sum_{i<j} |s_j - s_i| = sum_k (2k - n + 1) s_k for sorted s
-    weights = 2.0 * np.arange(n) - (n - 1)
-    return max(0.0, float(np.sum(weights @ s)) / (0.5 * n * (n - 1) * d))
+    return SortedFacets().mean_pairwise_distance(x)
 
 
 class SortedFacets:
-    """:func:`mean_pairwise_distance` week after week, re-sorting from last week's order.
+    """:func:`mean_pairwise_distance` week after week, sorting from last week's order.
 
     Practices move little in a week, so last week's sorting permutation leaves each facet
-    almost sorted, and a stable sort (timsort: linear on nearly sorted runs) finishes it. The
-    sorted values are the same as a fresh sort's, so the result is identical, bit for bit.
+    almost sorted and an insertion sort finishes it in linear time (a merge sort takes over
+    when too much moved). The sum runs over the sorted values in order, so the result is the
+    module function's, bit for bit.
     """
 
     def __init__(self) -> None:
-        self._perm: np.ndarray | None = None
+        self.perm: np.ndarray | None = None
+
+    def order(self, n: int, d: int) -> np.ndarray:
+        """The ``(D, N)`` permutation kept from last time (identity at first or on resize)."""
+        if self.perm is None or self.perm.shape != (d, n):
+            self.perm = np.tile(np.arange(n, dtype=np.int64), (d, 1))
+        return self.perm
 
     def mean_pairwise_distance(self, practices) -> float:
         """The exact mean pairwise distance of ``practices`` (see the module function)."""
+        from simulation.measures._fused import sorted_mean_pairwise
+
         x = as_practices(practices)
-        n, d = x.shape
-        if self._perm is None or self._perm.shape != (d, n):
-            self._perm = np.argsort(x, axis=0, kind="stable").T.copy()
-        s = np.empty((n, d))
-        for f in range(d):
-            perm = self._perm[f]
-            v = x[perm, f]
-            if n > 1 and not bool(np.all(v[1:] >= v[:-1])):
-                order = np.argsort(v, kind="stable")
-                perm[:] = perm[order]
-                v = v[order]
-            s[:, f] = v
-        return _from_sorted(s)
+        return float(sorted_mean_pairwise(x, self.order(*x.shape)))
 
 
 def culture_shift(cultures, initial_cultures) -> np.ndarray:

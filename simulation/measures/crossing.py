@@ -25,6 +25,7 @@ __all__ = [
     "Crossing",
     "borrowable",
     "crossing",
+    "entry_factors",
     "initial_spread",
     "projection_index",
 ]
@@ -151,23 +152,28 @@ def crossing(
         if assoc_site is None:
             raise ValueError("crossing needs the associations' sites (assoc_site) or their axes")
         axes = projection_axes(c0, assoc_site)
-    axis, _ = axes
+    inv, r = entry_factors(c0, entries, axes[0])
     n_counted, n_mosaic, n_facets, n_adopted, n_midway = _fast.crossing_counts(
-        x,
-        m,
-        c0,
-        entries.ptr,
-        entries.facet,
-        entries.partner,
-        axis,
-        float(kept),
-        float(adopted),
+        x, m, c0, entries.ptr, entries.facet, inv, r, float(kept), float(adopted)
     )
     if n_counted == 0:
         return Crossing(math.nan, math.nan, math.nan, 0)
     return Crossing(
         n_mosaic / n_counted, n_adopted / n_facets, n_midway / n_facets, int(n_counted)
     )
+
+
+def entry_factors(initial_centroids, entries: Borrowable, axis) -> tuple[np.ndarray, np.ndarray]:
+    """Per borrowable entry: the inverse gap to the partner, and the axis times it.
+
+    Returns:
+        ``(inv, r)``, each ``(len(entries.facet),)``, for
+        :func:`simulation.measures._fast.crossing_counts`.
+    """
+    c0 = np.asarray(initial_centroids, dtype=np.float64)
+    own = np.repeat(np.arange(len(entries.ptr) - 1), np.diff(entries.ptr))
+    inv = 1.0 / (c0[entries.partner, entries.facet] - c0[own, entries.facet])
+    return np.ascontiguousarray(inv), np.ascontiguousarray(axis[own, entries.facet] * inv)
 
 
 def projection_axes(initial_centroids, assoc_site) -> tuple[np.ndarray, np.ndarray]:

@@ -1,41 +1,35 @@
 """Every measure of a state at once, under stable keys, reusing what the measures share.
 
 :class:`Recorder` is built once per run from the state at week 0 (what was pooled where, the
-initial centroids and spreads, the beneficiaries) and called once per recorded week. It computes
-the per-association statistics once and hands them to every measure that needs them, keeps the
-sorting order of the practices from week to week (diversity), and remembers who served each
-beneficiary (public access). Every value is exact: the same as the module functions give on the
-same arrays (up to the order of floating-point additions, about 1e-15 relative, for the
-quantities computed from per-association sums).
+initial centroids and spreads, the beneficiaries) and called once per recorded week: one
+compiled call (:func:`simulation.measures._fused.measure_all`) computes the per-association
+statistics once for every measure that needs them, keeps the sorting order of the practices
+from week to week (diversity), and remembers who served each beneficiary (public access).
+Nothing is sampled: every value is the module function's on the same arrays (bit for bit for
+diversity, distinguishability's credits, crossing, clusters and access; up to the order of
+floating-point additions, about 1e-15 relative, for the quantities computed from
+per-association sums), except ``mean_pairwise_distance`` above
+:data:`~simulation.measures.thresholds.DIVERSITY_SAMPLE` workers, estimated on a fixed sample
+(the error is stated there), and the practice clusters above
+:data:`~simulation.measures.thresholds.CLUSTER_SITES` sites, counted on a fixed sample of sites.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
-from simulation.measures import thresholds
+from simulation.measures import _fused, thresholds
 from simulation.measures._arrays import as_labels, as_practices, assoc_stats, sites
 from simulation.measures.access import PublicAccess
-from simulation.measures.asymmetry import sanitarisation
-from simulation.measures.clusters import practice_clusters
-from simulation.measures.convergence import (
-    SortedFacets,
-    between_share,
-    centroid_gap_ratio,
-    culture_shift,
-)
+from simulation.measures.convergence import SortedFacets
 from simulation.measures.crossing import (
     borrowable,
-    crossing,
+    entry_factors,
     initial_spread,
     projection_axes,
-    projection_index,
 )
-from simulation.measures.distinguishability import distinguishability, separation
-from simulation.measures.ties import cross_tie_share, tie_modularity
 
 __all__ = ["JUDGED_KEYS", "MEASURE_KEYS", "NULL_COLUMNS", "Recorder", "summary"]
 
@@ -107,7 +101,23 @@ class Recorder:
         self.sector = np.asarray(sector, dtype=np.int64).reshape(-1)
         self.borrowable = borrowable(self.c0, initial_spread(x0, m, n_assoc), assoc_site)
         self.axes = projection_axes(self.c0, assoc_site)
+        self._inv, self._r = entry_factors(self.c0, self.borrowable, self.axes[0])
+        self._sites: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._chosen: np.ndarray | None = None
         self.sorted = SortedFacets()
+        n0 = x0.shape[0]
+        self.sample = (
+            np.sort(
+                np.random.default_rng(0).choice(n0, thresholds.DIVERSITY_SAMPLE, replace=False)
+            ).astype(np.int64)
+            if n0 > thresholds.DIVERSITY_SAMPLE
+            else None
+        )
+        self._none2 = np.zeros((0, 0))
+        self._e0 = np.zeros((0, 2), dtype=np.int64)
+        self._w0 = np.zeros(0)
+        self._i0 = np.zeros(0, dtype=np.int64)
+        self._b0 = np.zeros(0, dtype=np.bool_)
         self.access = (
             None if need is None or need_site is None else PublicAccess(need, need_site, tolerance)
         )
@@ -137,51 +147,113 @@ class Recorder:
         Returns:
             ``{key: float}`` in the order of :data:`MEASURE_KEYS`.
         """
+        return dict(
+            zip(
+                MEASURE_KEYS,
+                self.values(
+                    practices,
+                    membership,
+                    edges=edges,
+                    strength=strength,
+                    cultures=cultures,
+                    initial_cultures=initial_cultures,
+                    worker_site=worker_site,
+                ).tolist(),
+                strict=True,
+            )
+        )
+
+    def values(
+        self,
+        practices,
+        membership,
+        *,
+        edges=None,
+        strength=None,
+        cultures=None,
+        initial_cultures=None,
+        worker_site=None,
+    ) -> np.ndarray:
+        """:meth:`measure` as a float array in the order of :data:`MEASURE_KEYS`."""
         x, m = as_practices(practices), as_labels(membership)
         site = self.site
-        st = assoc_stats(x, m, len(site.assoc_site))
-        cross = crossing(x, m, self.c0, self.borrowable, axes=self.axes)
-        clusters = practice_clusters(x)
-        t, residual = projection_index(x, m, self.c0, site.assoc_site, axes=self.axes)
-        gap = centroid_gap_ratio(x, m, site.assoc_site, self.c0, stats=st, site=site)
-        live = (st.counts[site.pairs[:, 0]] > 0) & (st.counts[site.pairs[:, 1]] > 0)
-        pairs = site.pairs[live]
-        out = {
-            "centroid_gap": (
-                float(np.abs(st.means[pairs[:, 0]] - st.means[pairs[:, 1]]).mean())
-                if len(pairs)
-                else math.nan
+        n, d = x.shape
+        has_ties = edges is not None and strength is not None
+        has_cultures = cultures is not None and initial_cultures is not None
+        acc = self.access
+        ws = site.assoc_site[m] if worker_site is None else as_labels(worker_site)
+        order, starts = self._site_index(ws)
+        return _fused.measure_all(
+            x,
+            m,
+            self.c0,
+            site.pairs,
+            site.assoc_site,
+            len(site.ptr) - 1,
+            site.ptr,
+            site.assoc,
+            self.borrowable.ptr,
+            self.borrowable.facet,
+            self._inv,
+            self._r,
+            self.axes[0],
+            self.axes[1],
+            thresholds.KEPT,
+            thresholds.ADOPTED,
+            self.sorted.order(n if self.sample is None else len(self.sample), d),
+            self.sample if self.sample is not None else self._i0,
+            self.sample is not None,
+            self.sector,
+            np.ascontiguousarray(cultures, dtype=np.float64) if has_cultures else self._none2,
+            (
+                np.ascontiguousarray(initial_cultures, dtype=np.float64)
+                if has_cultures
+                else self._none2
             ),
-            "centroid_gap_ratio": gap,
-            "distinguishability": distinguishability(x, m, None, stats=st, site=site),
-            "separation": separation(x, m, None, stats=st, site=site),
-            "crossing": cross.crossing,
-            "adoption": cross.adoption,
-            "blending": cross.blending,
-            "between_share": between_share(x, m, len(site.assoc_site), stats=st),
-            "mean_pairwise_distance": self.sorted.mean_pairwise_distance(x),
-            "n_clusters": float(clusters.n_clusters),
-            "n_major_clusters": float(clusters.n_major),
-            "effective_clusters": clusters.effective,
-            "mean_projection": t,
-            "mean_residual": residual,
-            "mean_culture_shift": (
-                math.nan
-                if cultures is None or initial_cultures is None
-                else float(np.mean(culture_shift(cultures, initial_cultures)))
-            ),
-            "sanitarisation": sanitarisation(x, m, self.c0, self.sector, stats=st),
-            "cross_tie_share": math.nan,
-            "tie_modularity": math.nan,
-            "public_access": math.nan,
-        }
-        if edges is not None and strength is not None:
-            out["cross_tie_share"] = cross_tie_share(edges, strength, m)
-            out["tie_modularity"] = tie_modularity(edges, strength, m, len(site.assoc_site))
-        if self.access is not None:
-            ws = site.assoc_site[m] if worker_site is None else worker_site
-            out["public_access"] = self.access(x, ws)
-        return out
+            has_cultures,
+            np.ascontiguousarray(edges, dtype=np.int64).reshape(-1, 2) if has_ties else self._e0,
+            np.ascontiguousarray(strength, dtype=np.float64).reshape(-1) if has_ties else self._w0,
+            has_ties,
+            acc.need if acc is not None else self._none2,
+            acc.need_site if acc is not None else self._i0,
+            order,
+            starts,
+            acc.tolerance if acc is not None else 0.0,
+            acc.server if acc is not None else self._i0,
+            acc.out if acc is not None else self._b0,
+            *(acc.memory(x) if acc is not None else (self._none2, self._w0)),
+            acc is not None,
+            thresholds.CLUSTER_EPS,
+            thresholds.MAJOR_SHARE,
+            self._cluster_sites(len(starts) - 1),
+        )
+
+    def _cluster_sites(self, n_sites: int) -> np.ndarray:
+        """Which sites practice clusters are counted on (all, or a fixed sample)."""
+        if self._chosen is None or len(self._chosen) != n_sites:
+            chosen = np.ones(n_sites, dtype=np.bool_)
+            if n_sites > thresholds.CLUSTER_SITES:
+                chosen[:] = False
+                pick = np.random.default_rng(1).choice(
+                    n_sites, thresholds.CLUSTER_SITES, replace=False
+                )
+                chosen[pick] = True
+            self._chosen = chosen
+        return self._chosen
+
+    def _site_index(self, ws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Workers grouped by site (rebuilt, and access's memory reset, when sites change)."""
+        if self._sites is None or not np.array_equal(self._sites[0], ws):
+            n_sites = len(self.site.ptr) - 1
+            if self.access is not None:
+                n_sites = max(n_sites, int(self.access.need_site.max(initial=-1)) + 1)
+            n_sites = max(n_sites, int(ws.max(initial=-1)) + 1)
+            order = np.argsort(ws, kind="stable").astype(np.int64)
+            starts = np.searchsorted(ws[order], np.arange(n_sites + 1)).astype(np.int64)
+            self._sites = (ws.copy(), order, starts)
+            if self.access is not None:
+                self.access.reset()
+        return self._sites[1], self._sites[2]
 
 
 def summary(
