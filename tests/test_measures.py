@@ -712,9 +712,7 @@ def test_recorder_equals_the_module_functions():
         assert out["distinguishability"] == distinguishability.distinguishability(x, ms, sites)
         per_site = [clusters.practice_clusters(x[sites[ms] == s]) for s in range(3)]
         assert out["n_clusters"] == pytest.approx(np.mean([c.n_clusters for c in per_site]))
-        assert out["effective_clusters"] == pytest.approx(
-            np.mean([c.effective for c in per_site])
-        )
+        assert out["effective_clusters"] == pytest.approx(np.mean([c.effective for c in per_site]))
 
 
 def _reference_between_share(x, m, n_assoc):

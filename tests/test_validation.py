@@ -1,180 +1,129 @@
-"""Validation: the model reproduces the field study's stylised facts (MODEL_BRIEF.md, SF1-SF8).
+"""Validation: outcomes no rule writes in, compared with what the field study observed.
 
-Every claim is checked over 30 seeds at default parameters, ten years of working weeks (520
-steps) unless stated, with the tolerance and direction of the effect written in the test. These
-are slow (about a minute in all) and marked so; CI runs them.
+Each test names the passage of the article it tests (Rosenzweig & Boussart; the stylised facts
+SFn of ``MODEL_BRIEF.md``), judges pooled runs against their null twins (the same seed and world
+with pooling off), and states its tolerance and why. Every claim is checked over 30 seeds, ten
+years of working weeks (520 steps) unless stated. Outcomes that follow from a rule's own
+definition are consistency checks, in ``tests/test_consistency.py``; the regime reached along
+pooling intensity is a finding of the model, reported, not tested against a band.
 """
 
 from __future__ import annotations
 
-from functools import cache
-
 import numpy as np
-import pandas as pd
 import pytest
+from _paired import CO_PRESENCE_ONLY, COLLABORATION, SEEDS, effect, paired, share
 
-from simulation import kernels
+from simulation.measures import thresholds
 from simulation.model import PoolingModel
-
-SEEDS = range(30)
-WEEKS = 520
+from simulation.twins import make_twin
 
 pytestmark = pytest.mark.slow
 
-
-@cache
-def _final(weeks: int = WEEKS, **params: object) -> pd.DataFrame:
-    """End-of-run measures of 30 seeded runs (cached: tests share their runs)."""
-    rows = []
-    for seed in SEEDS:
-        model = PoolingModel(rng=seed, record_every=weeks, **params)
-        encounters = 0
-        for _ in range(weeks):
-            model.step()
-            encounters += model.counts["encounters"]
-        row = dict(model.measures())
-        row["encounters_total"] = encounters
-        centroids = np.zeros_like(model.cultures)
-        kernels.group_mean(model.practices, model.membership, len(centroids), centroids)
-        # how far associations' practices moved (turnover noise averages out in the mean)
-        row["practice_shift"] = float(np.abs(centroids - model.initial_centroids).mean())
-        row["ties_per_worker"] = row["n_ties"] / model.practices.shape[0]
-        rows.append(row)
-    return pd.DataFrame(rows)
+# A share of runs is judged with a margin of 0.2: with 30 seeds the standard error of a share
+# is at most 0.09, so 0.2 is a little over two standard errors (a true share at the bound
+# passes about 98 % of the time).
+MARGIN = 0.2
 
 
-def _share(frame: pd.DataFrame, regime: str) -> float:
-    return float((frame["regime"] == regime).mean())
+def test_validation_sf1_co_presence_alone_leaves_associations_as_without_pooling() -> None:
+    """SF1: workers side by side "se côtoient, mais ne coopèrent pas".
 
-
-# Pooling levels set one at a time (the article's three forms of pooling).
-CO_PRESENCE_ONLY = {"co_presence": 1.0, "collaboration": 0.0, "common_work": 0.0}
-COLLABORATION = {"co_presence": 1.0, "collaboration": 1.0, "common_work": 0.0}
-COMMON_WORK = {"co_presence": 1.0, "collaboration": 1.0, "common_work": 1.0}
-
-
-def test_sf1_co_presence_alone_changes_little() -> None:
-    frame = _final(**CO_PRESENCE_ONLY)
-    # associations keep at least 90 % of their initial spread and stay perfectly recognisable
-    assert frame["centroid_distance_ratio"].mean() >= 0.9
-    assert frame["identity_kappa"].mean() >= 0.95
-    assert _share(frame, "persistence") >= 0.8
-    # and workers moved far less than when they collaborate
-    assert frame["practice_shift"].mean() < 0.5 * _final(**COLLABORATION)["practice_shift"].mean()
-
-
-def test_sf2_collaboration_hybridises_and_associations_stay_distinguishable() -> None:
-    frame = _final(**COLLABORATION)
-    alone = _final(**CO_PRESENCE_ONLY)
-    assert _share(frame, "hybridisation") >= 0.8
-    # facet-wise borrowing, reciprocal: both sides of the ties borrow
-    assert frame["mean_borrowing_share"].mean() > alone["mean_borrowing_share"].mean() + 0.05
-    assert frame["hybrid_share"].mean() >= 0.15
-    assert frame["cross_tie_share"].min() == 1.0  # ties are across associations by construction
-    # still told apart well above chance, with most of their initial spread
-    assert frame["identity_kappa"].mean() >= 0.5
-    assert frame["centroid_distance_ratio"].mean() >= 0.5
-
-
-def test_sf3_only_common_work_drives_isomorphism() -> None:
-    frame = _final(**COMMON_WORK)
-    assert _share(frame, "isomorphism") >= 0.8
-    assert frame["centroid_distance_ratio"].mean() < 0.35
-    collaborating = _final(**COLLABORATION)
-    assert _share(collaborating, "isomorphism") <= 0.1
+    Co-presence alone (no collaboration, no common work) should leave the associations as they
+    would have been without pooling: most runs judged persistence against their twins, and
+    associations exactly as recognisable. What could make it fail: encounters pull engaged
+    workers together every week for ten years, and the pull accumulates.
+    """
+    frame = paired(**CO_PRESENCE_ONLY)
+    assert share(frame, "persistence") >= 1 - MARGIN
+    # distinguishability within the floor of noise of its twin, on average over seeds
     assert (
-        frame["centroid_distance_ratio"].mean()
-        < 0.5 * collaborating["centroid_distance_ratio"].mean()
+        abs(effect(frame, "distinguishability").mean()) <= thresholds.FLOORS["distinguishability"]
     )
+    # workers moved far less than when they collaborate (half: a change of kind, not degree)
+    collaborating = paired(**COLLABORATION)
+    assert frame["practice_shift"].mean() < 0.5 * collaborating["practice_shift"].mean()
 
 
-@pytest.mark.parametrize("levels", [COLLABORATION, COMMON_WORK], ids=["collab", "common"])
-def test_sf4_strong_identity_resists(levels: dict) -> None:
-    weak = _final(identity_strength=0.1, **levels)
-    strong = _final(identity_strength=0.9, **levels)
-    # stronger identity: more of the initial spread kept, workers better told apart
-    assert strong["centroid_distance_ratio"].mean() > weak["centroid_distance_ratio"].mean() + 0.1
-    assert strong["identity_kappa"].mean() > weak["identity_kappa"].mean() + 0.1
-    assert strong["practice_shift"].mean() < weak["practice_shift"].mean()
+def test_validation_sf2_collaboration_crosses_facets_and_keeps_associations_apart() -> None:
+    """SF2: "on intercale d'office"; the family-planning professional is "un peu plus bas seuil".
+
+    Collaboration on shared cases should make workers adopt a partner's practice on some facets
+    while keeping their own on others (crossing beyond the twin's), with associations still
+    recognisable (distinguishability not lost). The collaboration rule borrows one facet at a
+    time; whether that shows as crossing, and whether identities survive anchoring and ten
+    years of it, is not written in any rule. Tolerance: at least half of the runs hybridise
+    (the observation is that this happened, not that it always does), and in at most
+    ``MARGIN`` of them distinguishability is lost.
+    """
+    frame = paired(**COLLABORATION)
+    assert share(frame, "hybridisation") >= 0.5
+    assert share(frame, "isomorphism") + share(frame, "fragmentation") <= MARGIN
+    # reciprocal: workers of every association cross, not one side only
+    assert effect(frame, "crossing").mean() > 3 * thresholds.FLOORS["crossing"]
 
 
-def test_sf5_cross_sector_pooling_moves_practices_more_same_sector_builds_ties() -> None:
+def test_validation_sf5_cross_sector_pooling_moves_practices_more() -> None:
+    """SF5: "La mutualisation vient d'autant plus affecter le travail quand les associations
+    impliquées sont de secteurs d'activité différents"; within one sector it is "davantage
+    capable de renforcer la solidarité entre travailleurs".
+
+    Landscapes of 240 workers at pooling 0.5, social services only against half health, half
+    social. Sectors enter no rule of influence (asymmetry is off): only the cultures differ.
+    Against each run's twin, practices should move further across sectors (by a fifth at
+    least, a difference well beyond the seeds' spread of the mean), and collaboration ties
+    per unit of change should be more numerous within one sector.
+    """
     common = {"scenario": "landscape", "n_workers": 240, "pooling_intensity": 0.5}
-    same = _final(sector_mix=0.0, **common)  # social services only
-    mixed = _final(sector_mix=0.5, **common)  # health and social on the same sites
-    # across sectors, associations' practices move further
-    assert mixed["practice_shift"].mean() > 1.2 * same["practice_shift"].mean()
-    # within a sector, as many ties or more for much less change: solidarity more than change
-    assert same["ties_per_worker"].mean() >= 0.95 * mixed["ties_per_worker"].mean()
+    same = paired(sector_mix=0.0, **common)
+    mixed = paired(sector_mix=0.5, **common)
+
+    def moved(f):
+        return f["practice_shift"] - f["twin_practice_shift"]
+
+    assert moved(mixed).mean() > 1.2 * moved(same).mean()
     ties_per_change = {
-        name: (f["ties_per_worker"] / f["practice_shift"]).mean()
+        name: (f["ties_per_worker"] / moved(f).clip(lower=1e-9)).mean()
         for name, f in (("same", same), ("mixed", mixed))
     }
-    assert ties_per_change["same"] > 1.2 * ties_per_change["mixed"]
-
-
-def test_sf6_sanitarisation_only_when_switched_on() -> None:
-    off = _final(pooling_intensity=0.5)
-    on = _final(pooling_intensity=0.5, asymmetry=0.8)
-    # symmetric influence: no more than a small drift of social towards health (under 5 % of
-    # the initial social-health distance; the CSSI's unequal sizes and identities allow a trace)
-    assert abs(off["sanitarisation"].mean()) < 0.05
-    # switched on: social practices move towards health ones, in every run, dose-dependent
-    half = _final(pooling_intensity=0.5, asymmetry=0.4)
-    assert half["sanitarisation"].mean() > off["sanitarisation"].mean() + 0.1
-    assert on["sanitarisation"].mean() > half["sanitarisation"].mean() + 0.1
-    assert (on["sanitarisation"] > 0).mean() >= 0.9
+    assert ties_per_change["same"] > ties_per_change["mixed"]
 
 
 def _helpline_course(intervision_every: int) -> np.ndarray:
-    """Centroid distance ratio of the helpline at weeks 0..104, one row per seed."""
+    """Centroid gap ratio of the helpline at weeks 0..104, run minus twin, one row per seed."""
+    params = {
+        "scenario": "helpline",
+        "decentralise_at": 26,
+        "intervision_every": intervision_every,
+    }
     courses = []
     for seed in SEEDS:
-        model = PoolingModel(
-            scenario="helpline",
-            decentralise_at=26,
-            intervision_every=intervision_every,
-            rng=seed,
-        )
+        run = PoolingModel(**params, rng=seed)
+        twin = make_twin(params, seed, record_every=1)
         for _ in range(104):
-            model.step()
-        frame = model.datacollector.get_model_vars_dataframe()
-        courses.append(frame["centroid_distance_ratio"].to_numpy())
+            run.step()
+            twin.step()
+        ours = run.datacollector.get_model_vars_dataframe()["centroid_gap_ratio"].to_numpy()
+        null = twin.datacollector.get_model_vars_dataframe()["centroid_gap_ratio"].to_numpy()
+        courses.append(ours - null)
     return np.array(courses)
 
 
-def test_sf7_common_approach_fades_after_decentralisation_and_intervisions_slow_it() -> None:
+def test_validation_sf7_common_approach_fades_after_decentralisation() -> None:
+    """SF7: "Les permanences sont alors décentralisées ... des intervisions ... ne sont pas
+    toujours fréquentées ... un maintien des identités propres à chaque service".
+
+    The lockdown room built a common approach (services much closer than their twins at
+    decentralisation); it fades once shifts go back to the services; poorly attended
+    intervisions slow the fade only. The schedule switches common work off; how fast the
+    approach fades, and what thin intervisions do, follow from no single rule. Tolerances: a
+    closing of at least a quarter of the initial gap at decentralisation, and a fade (and its
+    slowing) of at least 5 % of it a year later, the floor of noise of the ratio.
+    """
     without = _helpline_course(intervision_every=0)
-    with_meetings = _helpline_course(intervision_every=4)
+    meetings = _helpline_course(intervision_every=4)
     at_decentralisation, a_year_later = 26, 78
-    # the lockdown room built a common approach: services much closer than at the start
-    assert without[:, at_decentralisation].mean() < 0.6
-    # it fades once shifts go back to the services
-    assert without[:, a_year_later].mean() > without[:, at_decentralisation].mean() + 0.15
-    # poorly attended intervisions only slow the fade: in between
-    assert with_meetings[:, a_year_later].mean() < without[:, a_year_later].mean() - 0.05
-    assert with_meetings[:, a_year_later].mean() > with_meetings[:, at_decentralisation].mean()
-
-
-def test_sf8_layout_sets_how_often_associations_meet() -> None:
-    separate = _final(weeks=52, pooling_intensity=0.2, layout="separate")
-    shared = _final(weeks=52, pooling_intensity=0.2, layout="shared")
-    # separate desks, reserved rooms and own hours: well under half as many encounters
-    assert separate["encounters_total"].mean() < 0.5 * shared["encounters_total"].mean()
-
-
-def test_regime_moves_persistence_hybridisation_isomorphism_along_pooling_intensity() -> None:
-    low, mid, high = (_final(pooling_intensity=p) for p in (0.1, 0.5, 1.0))
-    assert _share(low, "persistence") >= 0.8
-    assert _share(mid, "hybridisation") >= 0.8
-    assert _share(high, "isomorphism") >= 0.8
-
-
-def test_public_access_is_highest_in_the_hybrid_band() -> None:
-    access = {p: _final(pooling_intensity=p)["public_access"] for p in (0.0, 0.5, 1.0)}
-    # paired by seed: the same beneficiaries and starting practices at every intensity
-    gain_over_persistence = access[0.5] - access[0.0]
-    gain_over_isomorphism = access[0.5] - access[1.0]
-    assert gain_over_persistence.mean() > 0.01
-    assert (gain_over_persistence > 0).mean() >= 0.6
-    assert gain_over_isomorphism.mean() > 0.2
+    floor = thresholds.FLOORS["centroid_gap_ratio"]
+    assert without[:, at_decentralisation].mean() < -0.25
+    assert without[:, a_year_later].mean() > without[:, at_decentralisation].mean() + floor
+    assert meetings[:, a_year_later].mean() < without[:, a_year_later].mean() - floor
