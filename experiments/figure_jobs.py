@@ -1,9 +1,10 @@
-"""Which figures a finished sweep supports: the registry of figure jobs, and drawing them.
+"""Which figures a finished sweep supports: the registry of figure jobs.
 
 Each entry of :data:`FIGURE_JOBS` is a small function that looks at a :class:`Sweep` (its
 design, scenario and finished runs) and returns a :class:`FigureJob` (the file stem, the
 caption's sentence, and how to draw the figure from the sweep's tables) or ``None`` when the
-sweep does not support that figure. Nothing is drawn until a job's ``draw`` is called.
+sweep does not support that figure. Nothing is drawn until a job's ``draw`` is called
+(:mod:`experiments.drawing` draws them to files).
 
 To add a figure: write the pure function in its family's module of :mod:`experiments.figures`,
 then one job function here and one line in :data:`FIGURE_JOBS`.
@@ -11,8 +12,7 @@ then one job function here and one line in :data:`FIGURE_JOBS`.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,9 +21,7 @@ import numpy as np
 import pandas as pd
 
 from experiments import figures, storage
-from experiments.captions import write_figure
 from experiments.replay import MAX_DRIFT_REPLICATES, drift_table, run_snapshots
-from experiments.style import FORMATS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -316,9 +314,6 @@ def sensitivity_table(folder: str | Path, method: str) -> pd.DataFrame:
     return analyse_sensitivity(folder, list(figures.SENSITIVITY_OUTCOMES), method)
 
 
-# --- drawing -----------------------------------------------------------------------------------
-
-
 def sweep_figures(folder: str | Path) -> list[FigureJob]:
     """Every figure a finished sweep supports (nothing is drawn until a job's ``draw``).
 
@@ -332,48 +327,3 @@ def sweep_figures(folder: str | Path) -> list[FigureJob]:
     if sweep.ok.empty:
         return []
     return [job for make in FIGURE_JOBS if (job := make(sweep)) is not None]
-
-
-def draw_figures(
-    folder: str | Path,
-    out: str | Path | None = None,
-    *,
-    only: Sequence[str] | None = None,
-    formats: Sequence[str] = FORMATS,
-    log: Callable[[str], None] | None = None,
-) -> list[Path]:
-    """Draw every figure a sweep supports (or those named in ``only``) with their captions.
-
-    Args:
-        folder: a sweep folder.
-        out: folder for the figures (default: ``folder/figures``).
-        only: figure stems to draw (see :func:`sweep_figures`); others are skipped.
-        formats: file formats of each figure.
-        log: called with a line per figure written.
-
-    Returns:
-        Paths written: for each figure, one file per format and the caption ``.txt``.
-
-    Raises:
-        ValueError: a stem of ``only`` that this sweep does not support.
-    """
-    folder = Path(folder)
-    out = folder / "figures" if out is None else Path(out)
-    jobs = sweep_figures(folder)
-    if only is not None:
-        known = {j.stem for j in jobs}
-        missing = [s for s in only if s not in known]
-        if missing:
-            raise ValueError(
-                f"figures {missing} are not supported by the sweep in {folder}; "
-                f"allowed: {', '.join(sorted(known)) or 'none'}"
-            )
-        jobs = [j for j in jobs if j.stem in only]
-    written: list[Path] = []
-    for job in jobs:
-        t0 = time.perf_counter()
-        fig = job.draw()
-        written += write_figure(fig, out / job.stem, job.shows, [folder], formats)
-        if log is not None:
-            log(f"  {out / job.stem}.{{{','.join(formats)}}} ({time.perf_counter() - t0:.1f} s)")
-    return written

@@ -9,9 +9,9 @@ figure a finished sweep supports into ``DIR/figures``.
 This module is orchestration only. :data:`REGISTRY` lists the experiments, the spec of each
 and the figures it contributes; :mod:`experiments.figure_jobs` says which figures a sweep
 supports and how each is drawn; :mod:`experiments.figures` draws them;
-:mod:`experiments.replay` re-runs stored runs for the figures of model state; and
-:mod:`experiments.captions` writes each figure's caption file (the spec, the seeds and the code
-version behind it).
+:mod:`experiments.drawing` writes them to files, each with a caption file
+(:mod:`experiments.captions`: the spec, the seeds and the code version behind it); and
+:mod:`experiments.replay` re-runs stored runs for the figures of model state.
 
 This module imports only the standard library at load time, so that the command line answers
 ``--help`` at once.
@@ -31,8 +31,6 @@ from typing import TYPE_CHECKING, Any
 from experiments.style import FORMATS
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from experiments.spec import SweepSpec
 
 
@@ -202,6 +200,7 @@ def reproduce(
     Returns:
         A :class:`Reproduction`.
     """
+    from experiments.drawing import draw_paper_figures
     from experiments.executors import open_executor
     from experiments.sweep import run_sweep
 
@@ -241,7 +240,13 @@ def reproduce(
                 )
     figures_dir = out / f"figures{end}"
     t0 = time.perf_counter()
-    written = _paper_figures(out, end, figures_dir, experiments, formats, say)
+    written = draw_paper_figures(
+        {out / f"{e.name}{end}": e.figures for e in REGISTRY if e.name in experiments},
+        {e.sensitivity: out / f"{e.name}{end}" for e in REGISTRY if e.name in experiments},
+        figures_dir,
+        formats,
+        say,
+    )
     record.seconds["figures"] = time.perf_counter() - t0
     record.figures = [str(p.relative_to(out)) for p in written]
     record.seconds["total"] = time.perf_counter() - started
@@ -250,49 +255,6 @@ def reproduce(
     )
     say(f"reproduction done in {record.seconds['total']:.1f} s; figures in {figures_dir}")
     return record
-
-
-def _paper_figures(
-    out: Path,
-    end: str,
-    figures_dir: Path,
-    experiments: Sequence[str],
-    formats: Sequence[str],
-    say: Callable[[str], None],
-) -> list[Path]:
-    from experiments import figures
-    from experiments.captions import write_figure
-    from experiments.figure_jobs import draw_figures, sensitivity_table, sensitivity_text
-
-    chosen = [e for e in REGISTRY if e.name in experiments]
-    written: list[Path] = []
-    for e in chosen:
-        if e.figures:
-            say(f"figures of {e.name}{end}:")
-            written += draw_figures(
-                out / f"{e.name}{end}", figures_dir, only=e.figures, formats=formats, log=say
-            )
-    tables: dict[str, pd.DataFrame] = {}
-    folders: dict[str, Path] = {}
-    for e in chosen:
-        if e.sensitivity is not None:
-            folders[e.sensitivity] = folder = out / f"{e.name}{end}"
-            tables[e.sensitivity] = sensitivity_table(folder, e.sensitivity)
-            tables[e.sensitivity].to_csv(folder / "sensitivity.csv", index=False)
-            written.append(folder / "sensitivity.csv")
-    if tables:
-        fig = figures.sensitivity_indices(**tables)
-        shows = " ".join(sensitivity_text(k, _manifest(folders[k])) for k in tables)
-        sources = [folders[k] for k in tables]
-        written += write_figure(fig, figures_dir / "sensitivity_indices", shows, sources, formats)
-        say(f"  {figures_dir / 'sensitivity_indices'}.{{{','.join(formats)}}}")
-    return written
-
-
-def _manifest(folder: Path) -> dict[str, Any]:
-    from experiments.storage import read_manifest
-
-    return read_manifest(folder)
 
 
 # --- command line ------------------------------------------------------------------------------
@@ -320,7 +282,8 @@ def configure_figures(p: argparse.ArgumentParser) -> None:
 
 def figures_command(args: argparse.Namespace) -> int:
     """``isohybrid figures DIR``: draw every figure a sweep supports."""
-    from experiments.figure_jobs import draw_figures, sweep_figures
+    from experiments.drawing import draw_figures
+    from experiments.figure_jobs import sweep_figures
 
     if args.list:
         for job in sweep_figures(args.dir):

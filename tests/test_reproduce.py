@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import experiments
-from experiments import figure_jobs, replay, reproduce
+from experiments import drawing, replay, reproduce
 from experiments.cli import main
 from experiments.spec import Design, SweepSpec
 from experiments.sweep import run_sweep
@@ -76,7 +76,7 @@ def test_figures_command_lists_and_selects_figures(
 
 def test_an_unsupported_figure_is_refused_with_the_allowed_names(cssi: Path) -> None:
     with pytest.raises(ValueError, match=r"helpline_time_course.*allowed: access_diversity"):
-        figure_jobs.draw_figures(cssi, only=["helpline_time_course"])
+        drawing.draw_figures(cssi, only=["helpline_time_course"])
 
 
 def test_a_replayed_run_ends_where_the_stored_run_ended(cssi: Path) -> None:
