@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simulation import kernels
+from simulation.parameters import Parameters
 
 FAMILIARITY_HALF = 2.0
 """Encounters after which a pair is half as likely to start a tie as two old acquaintances."""
@@ -43,45 +44,6 @@ EXTERNAL_RATE = 0.02
 """Weekly pull of cultures to the external standard at ``external_pressure = 1``."""
 NEWCOMER_WEEKS = 26.0
 """Weeks over which a new hire's extra learning falls by a factor e (about six months)."""
-
-
-@dataclass
-class Rates:
-    """The rate parameters the rules read (a subset of the model's keyword parameters)."""
-
-    encounter_rate: float
-    homophily: float
-    copresence_influence: float
-    tie_formation: float
-    tie_decay: float
-    case_rate: float
-    collaboration_influence: float
-    facet_tolerance: float
-    collaboration_floor: float
-    socialisation: float
-    code_learning: float
-    anchoring: float
-    culture_drift: float
-    turnover: float
-    external_pressure: float
-    worker_spread: float
-    openness: float
-    serving_publics: bool = True
-    visit_rate: float = 2.0
-    referral_rate: float = 0.5
-    service_adaptation: float = 0.05
-    access_tolerance: float = 0.2
-    premises_norms: bool = True
-    premises_pull: float = 0.01
-    identity_exit: bool = True
-    exit_rate: float = 0.05
-    profession_ownership: bool = True
-    profession_barrier: float = 0.8
-    newcomer_learning: float = 1.0
-    shared_tools: bool = True
-    tool_use: float = 0.05
-    tool_decay: float = 0.05
-    meaning_sensitivity: float = 4.0
 
 
 @dataclass
@@ -134,7 +96,7 @@ class World:
         self.initial_cultures = self.cultures.copy()
         self.worker_sector = self.sector[self.membership]
         self.worker_site = self.assoc_site[self.membership]
-        self.anchor_rate = self.identity[self.membership]  # times Rates.anchoring
+        self.anchor_rate = self.identity[self.membership]  # times Parameters.anchoring
         self.n_sites = int(self.assoc_site.max()) + 1 if self.assoc_site.size else 1
         self._pooled: tuple[float, np.ndarray, np.ndarray] | None = None
         n, d = self.practices.shape
@@ -210,12 +172,12 @@ def _groups(labels: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
     return order, ptr
 
 
-def keep_owned(r: Rates) -> float:
+def keep_owned(r: Parameters) -> float:
     """Share of borrowing or adaptation left on a facet a worker's profession owns."""
     return 1.0 - r.profession_barrier if r.profession_ownership else 1.0
 
 
-def learning(world: World, r: Rates) -> np.ndarray:
+def learning(world: World, r: Parameters) -> np.ndarray:
     """Learning multiplier of each worker: newcomers learn faster (``newcomer_learning``).
 
     ``1 + newcomer_learning * exp(-tenure / NEWCOMER_WEEKS)``: a hire learns ``1 +
@@ -227,7 +189,7 @@ def learning(world: World, r: Rates) -> np.ndarray:
 
 
 def co_presence(
-    world: World, level: float, collab_level: float, r: Rates, rng: np.random.Generator
+    world: World, level: float, collab_level: float, r: Parameters, rng: np.random.Generator
 ) -> int:
     """Encounters between workers of different associations sharing premises.
 
@@ -278,7 +240,7 @@ def co_presence(
     return n
 
 
-def collaboration(world: World, level: float, r: Rates, rng: np.random.Generator) -> int:
+def collaboration(world: World, level: float, r: Parameters, rng: np.random.Generator) -> int:
     """Shared cases along collaboration ties: reciprocal, facet-wise borrowing.
 
     Each worker who has a tie spends a share ``level`` of its time on shared cases, about
@@ -327,7 +289,7 @@ def collaboration(world: World, level: float, r: Rates, rng: np.random.Generator
 def common_work(
     world: World,
     level: float,
-    r: Rates,
+    r: Parameters,
     rng: np.random.Generator,
     attendance: float | np.ndarray = 1.0,
 ) -> int:
@@ -371,7 +333,7 @@ def common_work(
     return int(members.size)
 
 
-def anchoring(world: World, r: Rates) -> None:
+def anchoring(world: World, r: Parameters) -> None:
     """Each worker is pulled back to its association's culture (plus its own style).
 
     The weekly pull is ``anchoring * identity``: the stronger the "culture associative", the
@@ -393,7 +355,7 @@ def anchoring(world: World, r: Rates) -> None:
         )
 
 
-def culture_drift(world: World, r: Rates) -> None:
+def culture_drift(world: World, r: Parameters) -> None:
     """Each association's culture follows its workers' mean practice, slowly.
 
     The weekly rate is ``culture_drift * (1 - identity)``: a marked identity keeps its culture.
@@ -409,7 +371,7 @@ def culture_drift(world: World, r: Rates) -> None:
         world.cultures += EXTERNAL_RATE * r.external_pressure * (world.standard - world.cultures)
 
 
-def turnover(world: World, r: Rates, rng: np.random.Generator) -> tuple[int, int]:
+def turnover(world: World, r: Parameters, rng: np.random.Generator) -> tuple[int, int]:
     """Workers leave, and each post is filled at once; with ``identity_exit``, threat drives exits.
 
     Every worker leaves with probability ``turnover`` a week (opportunities, retirements). With
@@ -484,7 +446,7 @@ def serve_publics(
     co_level: float,
     collab_level: float,
     common_level: float,
-    r: Rates,
+    r: Parameters,
     rng: np.random.Generator,
 ) -> tuple[int, int]:
     """Beneficiaries come each week and are seen; a worker adapts to a public it is not used to.
@@ -555,7 +517,7 @@ def serve_publics(
     return n, int(adapted)
 
 
-def premises(world: World, co_level: float, r: Rates) -> None:
+def premises(world: World, co_level: float, r: Parameters) -> None:
     """The building's norm pulls the workers who lost their own rooms (SF8).
 
     A site's building is designed for one practice on the facets its layout constrains (access,
@@ -587,7 +549,7 @@ def tool_gap(world: World) -> np.ndarray:
     return np.abs(diff).mean(axis=1)
 
 
-def shared_tools(world: World, common_level: float, r: Rates) -> None:
+def shared_tools(world: World, common_level: float, r: Parameters) -> None:
     """Durable shared tools: written in common work, used after it, decaying only when unused.
 
     While a site has common work, its pooled function writes its standard on the tool facets
@@ -620,7 +582,7 @@ def shared_tools(world: World, common_level: float, r: Rates) -> None:
     world.tool_strength *= 1.0 - r.tool_decay * share
 
 
-def intervision_attendance(world: World, r: Rates) -> np.ndarray:
+def intervision_attendance(world: World, r: Parameters) -> np.ndarray:
     """Each worker's chance of attending a peer meeting: its sense of meaning in the role.
 
     ``1 - meaning_sensitivity * gap``, clipped to [0, 1], where ``gap`` is the worker's distance
@@ -633,7 +595,7 @@ def intervision_attendance(world: World, r: Rates) -> np.ndarray:
     return np.clip(1.0 - r.meaning_sensitivity * tool_gap(world), 0.0, 1.0)
 
 
-def tie_decay(world: World, r: Rates) -> None:
+def tie_decay(world: World, r: Parameters) -> None:
     """Collaboration ties lose a share ``tie_decay`` of their strength a week; weak ones end."""
     if r.tie_decay <= 0 or world.tie_ids.size == 0:
         return
