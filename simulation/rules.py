@@ -386,8 +386,9 @@ def turnover(world: World, r: Parameters, rng: np.random.Generator) -> tuple[int
 
     The hire has a fresh openness and starts with no familiarity, no ties and tenure 0. With
     ``identity_exit`` on it is socialised to the *current* culture, what its new colleagues do
-    now (their mean practice, plus individual variation of sd ``worker_spread``), not to the
-    culture's initial profile; off, it is drawn at the association's culture. Membership never
+    now (their mean practice, plus individual variation of sd ``worker_spread``), and anchoring
+    then pulls it, like its colleagues, towards the association's culture plus that individual
+    variation; off, it is drawn at the association's culture. Membership never
     changes: the post stays with its association.
 
     Returns:
@@ -425,7 +426,9 @@ def turnover(world: World, r: Parameters, rng: np.random.Generator) -> tuple[int
         base = culture
     fresh = np.clip(base + rng.normal(0.0, r.worker_spread, (leavers.size, d)), 0.0, 1.0)
     world.practices[leavers] = fresh
-    world.style[leavers] = fresh - culture
+    # its own way is its individual variation only: anchoring then pulls it to the association's
+    # culture, not to the team's drift (a hire learns the identity it joins)
+    world.style[leavers] = fresh - base
     world.openness[leavers] = draw_openness(rng, r.openness, leavers.size)
     world.tenure[leavers] = 0
     world.tie_ids = kernels.active().cut_ties(
