@@ -265,7 +265,10 @@ def test_sanitarisation_moves_the_medical_framing_not_the_low_threshold_traits()
     sym = np.array([social_shift(m) for m in _runs(**setting)])
     asym = np.array([social_shift(m) for m in _runs(**{**setting, "asymmetry": 0.8})])
     framing, low_threshold = 2, [0, 1, 3]  # access, reception, approach
+    effect = asym - sym  # paired by seed
     # social framing moves towards the medical pole
-    assert (asym - sym)[:, framing].mean() > 0.01
-    # and the access, reception and approach of the social side move no more than symmetric
-    assert np.abs((asym - sym)[:, low_threshold].mean(axis=0)).max() < 0.01
+    assert effect[:, framing].mean() > 0.04
+    # the access, reception and approach of the social side only by second-order noise: within
+    # three standard errors over the seeds (their sd is about 0.03, so 0.03 at eight seeds)
+    assert np.abs(effect[:, low_threshold].mean(axis=0)).max() < 0.03
+    assert effect[:, framing].mean() > 3 * np.abs(effect[:, low_threshold].mean(axis=0)).max()
