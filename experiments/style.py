@@ -17,7 +17,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from simulation.measures import REGIMES as _REGIMES
 from simulation.palette import REGIME_COLOURS as _REGIME_COLOURS
 
 MM = 1 / 25.4
@@ -29,8 +28,9 @@ SINGLE_COLUMN = 85 * MM
 DOUBLE_COLUMN = 174 * MM
 """Width of a double-column (full-page-width) figure (174 mm)."""
 
-REGIMES: tuple[str, ...] = _REGIMES
-"""The end states, in the order of :data:`simulation.measures.REGIMES`."""
+REGIMES: tuple[str, ...] = tuple(_REGIME_COLOURS)
+"""The end states, in the order of :data:`simulation.measures.REGIMES` (the palette's order: read
+from it, so that importing the styles does not load the measures)."""
 
 REGIME_COLOURS: Mapping[str, str] = _REGIME_COLOURS
 """One colour per regime, the same in every figure and in the dashboard."""

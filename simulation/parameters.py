@@ -1,14 +1,17 @@
-"""Allowed ranges of the model's scalar parameters, and their validation.
+"""The model's scalar parameters: their allowed ranges, their validation, and the typed object.
 
-Defaults are *not* kept here: they live in the signature of :class:`simulation.model.PoolingModel`
-(read with :func:`inspect.signature`), so the dashboard, sweeps and docs all share one source.
+:data:`PARAMETERS` gives each parameter's type, range and unit; :class:`Parameters` is the frozen,
+validated object a :class:`~simulation.model.PoolingModel` holds as ``model.params`` and the rules
+read by attribute. Defaults are *not* kept here: they live in the signature of
+:class:`simulation.model.PoolingModel` (read with :func:`inspect.signature`), so the dashboard,
+sweeps and docs all share one source.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from numbers import Integral, Real
 from typing import Any
 
@@ -95,6 +98,21 @@ PARAMETERS: Mapping[str, ParamSpec] = {
     "culture_spread": _f(0.0, 0.5, "sd of cultures around their prototype", "Culture spread"),
     "multi_need_share": _f(0.0, 1.0, "share of beneficiaries with mixed needs", "Mixed needs"),
     "access_tolerance": _f(0.0, 1.0, "largest facet gap accepted", "Access tolerance"),
+    "serving_publics": ParamSpec("bool", label="Serving publics"),
+    "visit_rate": _f(0.0, 50.0, "beneficiaries seen per worker per week", "Visits"),
+    "referral_rate": _f(0.0, 1.0, "chance a misfit need is referred along a tie", "Referrals"),
+    "service_adaptation": _f(0.0, 1.0, "facet gap share closed per visit", "Adaptation"),
+    "premises_norms": ParamSpec("bool", label="Premises carry a norm"),
+    "premises_pull": _f(0.0, 1.0, "weekly pull to the building's norm", "Premises pull"),
+    "identity_exit": ParamSpec("bool", label="Exit under identity threat"),
+    "exit_rate": _f(0.0, 1.0, "weekly exit hazard per unit of identity threat", "Exit rate"),
+    "profession_ownership": ParamSpec("bool", label="Professions own facets"),
+    "profession_barrier": _f(0.0, 1.0, "borrowing lost on owned facets", "Profession barrier"),
+    "newcomer_learning": _f(0.0, 10.0, "extra learning of a new hire", "Newcomer learning"),
+    "shared_tools": ParamSpec("bool", label="Durable shared tools"),
+    "tool_use": _f(0.0, 1.0, "weekly pull of the shared tools", "Tool use"),
+    "tool_decay": _f(0.0, 1.0, "weekly loss of unused shared tools", "Tool decay"),
+    "meaning_sensitivity": _f(0.0, 20.0, "attendance lost per unit of role gap", "Meaning"),
     "collect_agents": ParamSpec("bool", label="Collect agent data"),
     "record_every": _i(1, 100_000, "weeks between records", "Record every"),
 }
@@ -157,3 +175,104 @@ def check_value(name: str, spec: ParamSpec, value: Any, expected: str | None = N
 def validate(params: Mapping[str, Any]) -> dict[str, Any]:
     """Validate every parameter of a mapping; returns the normalised copy."""
     return {name: validate_parameter(name, value) for name, value in params.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Parameters:
+    """The validated scalar parameters of one model, in the order of its signature.
+
+    Built by :class:`~simulation.model.PoolingModel` from its keyword arguments and held as
+    ``model.params``; the rules read it by attribute (``params.encounter_rate``). Construction
+    validates and normalises every field (ints as int, floats as float) against
+    :data:`PARAMETERS`, so a ``Parameters`` is always within range. The meaning, unit and default
+    of each field are those of the model's keyword argument of the same name.
+
+    Raises:
+        ValueError: naming the first bad parameter, its value and the allowed range.
+    """
+
+    # structure: which associations, sites and facets
+    scenario: str
+    n_workers: int
+    n_facets: int
+    layout: str
+    associations_per_site: int
+    sector_mix: float
+    # how much is pooled (None: follow pooling_intensity)
+    pooling_intensity: float
+    co_presence: float | None
+    collaboration: float | None
+    common_work: float | None
+    # workers and their associations
+    identity_strength: float
+    openness: float
+    # co-presence
+    encounter_rate: float
+    homophily: float
+    copresence_influence: float
+    tie_formation: float
+    tie_decay: float
+    # collaboration
+    case_rate: float
+    collaboration_influence: float
+    facet_tolerance: float
+    collaboration_floor: float
+    # common work
+    socialisation: float
+    code_learning: float
+    # anchoring, drift and turnover
+    anchoring: float
+    core_facets: int
+    periphery_anchoring: float
+    culture_drift: float
+    turnover: float
+    asymmetry: float
+    external_pressure: float
+    # the helpline's schedule
+    decentralise_at: int
+    intervision_every: int
+    intervision_attendance: float
+    # initial state and beneficiaries
+    worker_spread: float
+    culture_spread: float
+    multi_need_share: float
+    access_tolerance: float
+    # serving publics
+    serving_publics: bool
+    visit_rate: float
+    referral_rate: float
+    service_adaptation: float
+    # premises
+    premises_norms: bool
+    premises_pull: float
+    # exit under identity threat
+    identity_exit: bool
+    exit_rate: float
+    # professions and tenure
+    profession_ownership: bool
+    profession_barrier: float
+    newcomer_learning: float
+    # durable shared tools and the sense of meaning
+    shared_tools: bool
+    tool_use: float
+    tool_decay: float
+    meaning_sensitivity: float
+    # recording
+    collect_agents: bool
+    record_every: int
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = validate_parameter(f.name, getattr(self, f.name))
+            object.__setattr__(self, f.name, value)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The parameters as a plain ``name -> value`` dict, in the order of the signature."""
+        return asdict(self)
+
+
+if {f.name for f in fields(Parameters)} != set(PARAMETERS):
+    raise RuntimeError(
+        "Parameters and PARAMETERS name different parameters: "
+        f"{sorted({f.name for f in fields(Parameters)} ^ set(PARAMETERS))}"
+    )

@@ -21,6 +21,7 @@ from simulation.measures import (
     REGIME_SENTENCES,
     REGIMES,
     NullReference,
+    _grid,
     access,
     asymmetry,
     classify_regime,
@@ -247,8 +248,8 @@ def test_grid_paths_agree_with_pairwise_check(monkeypatch_module, x, path):
 @pytest.fixture
 def monkeypatch_module(monkeypatch):
     def force(path: str) -> None:
-        monkeypatch.setattr(clusters, "_MAX_TABLE_CELLS", 1 << 23 if path == "table" else 0)
-        monkeypatch.setattr(clusters, "_MAX_GRID_DIM", 0 if path == "tree" else 7)
+        monkeypatch.setattr(_grid, "_MAX_TABLE_CELLS", 1 << 23 if path == "table" else 0)
+        monkeypatch.setattr(_grid, "_MAX_GRID_DIM", 0 if path == "tree" else 7)
 
     return force
 
@@ -827,6 +828,14 @@ def test_judge_table_pairs_runs_with_their_twins():
     assert regimes[table["point"] == 0].eq("persistence").all()
     assert regimes[table["point"] == 1].eq("compression").all()
     assert judge_table(table.drop(columns=list(NULL_COLUMNS))).eq("persistence").all()
+
+
+def test_regime_names_are_the_palette_and_the_styles():
+    from experiments import style
+    from simulation.palette import REGIME_COLOURS
+
+    assert tuple(REGIME_COLOURS) == REGIMES == style.REGIMES
+    assert set(REGIME_SENTENCES) == set(REGIMES)
 
 
 def test_twin_seeds():

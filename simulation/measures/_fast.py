@@ -147,6 +147,9 @@ def crossing_counts(x, m, c0, ent_ptr, ent_facet, ent_inv, ent_r, kept, adopted)
         ``(n_counted, n_mosaic, n_facets, n_adopted, n_midway)``: workers with at least two
         borrowable facets, the mosaics among them, their borrowable facets, and how many of
         those sit on a partner's value or midway (whatever explains it).
+
+    Why one function: a compiled loop over workers that keeps each worker's facets in local
+    buffers; split into calls per worker or per facet it would cost more than it computes.
     """
     n = x.shape[0]
     n_counted = 0

@@ -79,7 +79,10 @@ def sorted_mean_pairwise(x, perm):
 
 @_jit
 def _site_measures(sums, counts, scatter, means, c0, pairs, assoc_site, n_sites, d):
-    """Centroid gap (and ratio), separation and between share from per-association stats."""
+    """Centroid gap (and ratio), separation and between share from per-association stats.
+
+    Why one function: the three quantities share one pass over the associations' statistics.
+    """
     n_assoc = counts.shape[0]
     now = 0.0
     then = 0.0
@@ -280,6 +283,9 @@ def measure_all(
     ``worker_order`` and ``site_starts`` group the workers by site (for site-wise clusters, on
     the sites flagged in ``cluster_sites``, and public access); ``server``, ``served``,
     ``prev`` and ``budget`` are public access's memory, updated in place.
+
+    Why one function: one compiled call per recorded week is the point (each call from Python
+    costs microseconds, as much as a measure at the CSSI's size); it only sequences kernels.
     """
     d = x.shape[1]
     n_assoc = c0.shape[0]
