@@ -63,7 +63,7 @@ def replay(
 def check_replay(model: PoolingModel, stored: Mapping[str, Any], run_id: str) -> bool:
     """Whether a re-run ended where the stored run did (else warn: the code has changed)."""
     now = model.measures()
-    for name in ("centroid_distance_ratio", "hybrid_share", "mean_pairwise_distance"):
+    for name in ("centroid_gap_ratio", "crossing", "mean_pairwise_distance"):
         a, b = float(now[name]), float(stored[name])
         if not (np.isclose(a, b, rtol=1e-9, atol=1e-12) or (np.isnan(a) and np.isnan(b))):
             warnings.warn(

@@ -834,9 +834,9 @@ def practice_figure(snap: Snapshot, basis: Basis, styles: Styles, sample: np.nda
 
 
 METRIC_LINES: tuple[tuple[int, str, str, str, str], ...] = (
-    (0, "centroid_distance_ratio", "distance between associations (1 = as at week 0)", BLUE, "-"),
-    (0, "identity_kappa", "workers recognisable by their association", SKY, "--"),
-    (1, "hybrid_share", "workers with a hybrid practice", GREEN, "-"),
+    (0, "centroid_gap_ratio", "distance between associations (1 = as at week 0)", BLUE, "-"),
+    (0, "distinguishability", "workers recognisable by their association", SKY, "--"),
+    (1, "crossing", "workers crossing over facet by facet", GREEN, "-"),
     (1, "public_access", "beneficiaries who find a practice that fits", ORANGE, "--"),
 )
 """(panel, measure, plain-language label, colour, line style) of the live plots."""

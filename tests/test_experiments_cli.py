@@ -109,7 +109,7 @@ def test_run_prints_the_final_state_of_the_same_run_as_run_one(capsys):
     expected = run_one(params, 4, (), 8, 2).iloc[-1]
     assert final["step"] == 8
     assert final["regime"] == expected["regime"]
-    assert final["hybrid_share"] == pytest.approx(expected["hybrid_share"], abs=0)
+    assert final["crossing"] == pytest.approx(expected["crossing"], abs=0)
 
 
 def test_run_prints_a_readable_summary_and_writes_the_series(tmp_path, capsys):

@@ -20,6 +20,7 @@ from experiments.spec import Design, SweepSpec
 from experiments.status import format_status, sweep_status
 from experiments.sweep import SweepInterrupted, run_sweep
 from simulation import model as model_module
+from simulation.measures import NULL_COLUMNS, REGIMES
 from simulation.model import MODEL_REPORTERS
 from simulation.parameters import PARAMETERS
 
@@ -42,6 +43,8 @@ TIDY_COLUMNS = [
     *PARAMETERS,
     "step",
     *MODEL_REPORTERS,
+    *NULL_COLUMNS,
+    "regime",
 ]
 
 
@@ -75,7 +78,7 @@ def test_tidy_table_has_the_documented_schema(tiny_sweep):
     assert (first["point"], first["replicate"], first["spawn_key"]) == (2, 1, "2,1")
     assert (first["pooling_intensity"], first["identity_strength"]) == (0.7, 0.3)
     assert first["scenario"] == "cssi"
-    assert set(tidy["regime"]) <= {"persistence", "hybridisation", "isomorphism", "fragmentation"}
+    assert set(tidy["regime"]) <= set(REGIMES)
     assert tidy.equals(tidy.sort_values(["run_id", "step"]).reset_index(drop=True))
 
 
@@ -86,7 +89,7 @@ def test_summary_is_the_last_week_of_each_run(tiny_sweep):
     assert list(summary.columns[:7]) == [*TIDY_COLUMNS[:6], "error"]
     assert summary["error"].eq("").all()
     last = tidy.groupby("run_id").tail(1).reset_index(drop=True)
-    for name in ("step", "regime", "hybrid_share", "pooling_intensity"):
+    for name in ("step", "regime", "crossing", "pooling_intensity"):
         assert summary[name].tolist() == last[name].tolist()
 
 
@@ -134,14 +137,14 @@ def test_tables_are_readable_by_polars_and_duckdb_and_export_to_csv(tiny_sweep):
     assert frame.columns == TIDY_COLUMNS
     assert frame.height == len(tidy)
     ((count, mean),) = duckdb.sql(
-        f"select count(*), avg(hybrid_share) from '{out / 'summary.parquet'}'"
+        f"select count(*), avg(crossing) from '{out / 'summary.parquet'}'"
     ).fetchall()
     assert count == 8
-    assert mean == pytest.approx(experiments.load_summary(out)["hybrid_share"].mean())
+    assert mean == pytest.approx(experiments.load_summary(out)["crossing"].mean())
     runs_csv, summary_csv = experiments.export_csv(out)
     back = pd.read_csv(runs_csv)
     assert list(back.columns) == TIDY_COLUMNS
-    assert back["hybrid_share"].to_numpy() == pytest.approx(tidy["hybrid_share"].to_numpy())
+    assert back["crossing"].to_numpy() == pytest.approx(tidy["crossing"].to_numpy())
     assert len(pd.read_csv(summary_csv)) == 8
 
 

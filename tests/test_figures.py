@@ -211,11 +211,11 @@ def test_regime_map_stacks_the_regime_shares_of_every_cell(folders) -> None:
     assert len(ax.containers) == len(REGIMES)  # one series per regime
     assert [c.get_label() for c in ax.containers] == list(REGIMES)
     heights = np.array([[bar.get_height() for bar in c] for c in ax.containers])
-    assert heights.shape == (4, 6)  # 3 x 2 cells
+    assert heights.shape == (len(REGIMES), 6)  # 3 x 2 cells
     np.testing.assert_allclose(heights.sum(axis=0), 0.9)  # shares of each cell sum to one
     assert [t.get_text() for t in fig.legends[0].get_texts()] == list(REGIMES)
     colours = [c.patches[0].get_facecolor() for c in ax.containers]
-    assert len({tuple(np.round(c, 3)) for c in colours}) == 4
+    assert len({tuple(np.round(c, 3)) for c in colours}) == len(REGIMES)
 
 
 def test_regime_map_draws_a_panel_per_level_of_a_third_factor(folders) -> None:
@@ -284,8 +284,8 @@ def test_access_diversity_shades_the_levels_where_most_runs_hybridise() -> None:
 
 
 def test_mean_ci_is_a_student_t_interval_clipped_to_the_measure_range() -> None:
-    table = pd.DataFrame({"g": [0, 0, 0, 1], "hybrid_share": [0.0, 0.1, 0.2, 0.5]})
-    out = figures.mean_ci(table, ["g"], "hybrid_share").set_index("g")
+    table = pd.DataFrame({"g": [0, 0, 0, 1], "crossing": [0.0, 0.1, 0.2, 0.5]})
+    out = figures.mean_ci(table, ["g"], "crossing").set_index("g")
     half = 4.302652729911275 * 0.1 / np.sqrt(3)  # t(0.975, 2) * sd / sqrt(n)
     assert out.loc[0, "mean"] == pytest.approx(0.1)
     assert out.loc[0, "high"] == pytest.approx(0.1 + half)
@@ -339,7 +339,7 @@ def test_helpline_time_course_draws_a_line_per_meeting_frequency_and_the_meeting
     (ticks,) = strips[0].collections
     weeks = sorted({seg[0][0] for seg in ticks.get_segments()})
     assert weeks == [12.0, 16.0, 20.0]  # meetings every 4 weeks after week 8
-    assert panels[0].get_ylabel() == style.label("centroid_distance_ratio")
+    assert panels[0].get_ylabel() == style.label("centroid_gap_ratio")
 
 
 def test_sector_drift_splits_the_sanitarisation_measure() -> None:

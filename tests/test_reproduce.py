@@ -86,7 +86,7 @@ def test_a_replayed_run_ends_where_the_stored_run_ended(cssi: Path) -> None:
     assert weeks == [0, 4, 8, 12, 16, 20]
     stored = summary.loc["p0003-r01"]
     now = model.measures()
-    for name in ("centroid_distance_ratio", "hybrid_share", "public_access", "regime"):
+    for name in ("centroid_gap_ratio", "crossing", "public_access"):
         assert now[name] == stored[name]
     before, after = replay.run_snapshots(cssi, "p0003-r01")
     assert (before.week, after.week) == (0, 20)
@@ -119,8 +119,8 @@ def test_reproduce_quick_writes_every_expected_file_and_resumes(tmp_path: Path) 
     for method in ("sobol", "morris"):
         table = pd.read_csv(out / f"{method}-quick" / "sensitivity.csv")
         assert set(table["outcome"]) == {
-            "centroid_distance_ratio",
-            "hybrid_share",
+            "centroid_gap_ratio",
+            "crossing",
             "public_access",
         }
     stems = [s for stems in reproduce.PAPER_FIGURES.values() for s in stems]

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 def helpline_time_course(
     tidy: pd.DataFrame,
-    measure: str = "centroid_distance_ratio",
+    measure: str = "centroid_gap_ratio",
     *,
     by: str = "intervision_every",
     panels: str | None = "intervision_attendance",

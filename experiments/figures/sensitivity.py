@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 
 SENSITIVITY_OUTCOMES: tuple[str, ...] = (
-    "centroid_distance_ratio",
-    "hybrid_share",
+    "centroid_gap_ratio",
+    "crossing",
     "public_access",
 )
 """Outcomes whose indices :func:`sensitivity_indices` draws by default."""

@@ -29,9 +29,9 @@ collaboration, full common work (:func:`simulation.scenarios.pooling_levels`).""
 
 
 TRAJECTORY_MEASURES: tuple[str, ...] = (
-    "centroid_distance_ratio",
-    "hybrid_share",
-    "mean_pairwise_distance",
+    "centroid_gap_ratio",
+    "distinguishability",
+    "crossing",
     "public_access",
 )
 """Measures drawn over time by :func:`trajectories`."""
