@@ -32,7 +32,9 @@ from simulation.measures import (
     judge,
     judge_table,
     record,
+    recovery,
     regime_code,
+    thresholds,
     ties,
     twin_parameters,
     twin_seeds,
@@ -852,3 +854,31 @@ def test_twin_seeds():
         **POOLING_OFF,
         "layout": "shared",
     }
+
+
+def test_model_free_recovery_finds_distinct_associations_and_a_merged_site():
+    x, m, _, site, _ = cssi_like(spread=0.03)
+    found = recovery.recover(x, m, site)
+    assert found.label == "recovered"
+    assert found.ari == pytest.approx(1.0)
+    assert found.components == 4
+    rng = np.random.default_rng(3)
+    common = np.clip(0.5 + rng.normal(0, 0.03, x.shape), 0, 1)
+    merged = recovery.recover(common, m, site)
+    assert merged.label in ("merged", "mixed")
+    assert merged.ari < thresholds.RECOVERY_ARI
+
+
+def test_two_classifiers_figure_draws_both_and_their_agreement():
+    from experiments.figures.classifiers import agreement, two_classifiers
+
+    table = pd.DataFrame(
+        {
+            "pooling_intensity": [0.0, 0.0, 1.0, 1.0],
+            "regime": ["persistence", "persistence", "compression", "isomorphism"],
+            "recovery": ["recovered", "recovered", "mixed", "merged"],
+        }
+    )
+    assert agreement(table).tolist() == [True, True, False, True]
+    fig = two_classifiers(table)
+    assert len(fig.axes) == 3

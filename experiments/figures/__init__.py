@@ -10,6 +10,8 @@ of sensitivity indices, and the share of runs in each regime rather than a singl
 One module per family of figures:
 
 - :mod:`~experiments.figures.regimes`: the regime map; public access and diversity.
+- :mod:`~experiments.figures.classifiers`: the regime under the null-twin rule and under a
+  model-free classifier (Gaussian mixtures with BIC), and where they agree.
 - :mod:`~experiments.figures.trajectories`: measures over time; the sectors' drift.
 - :mod:`~experiments.figures.state`: the co-location network and the practice space.
 - :mod:`~experiments.figures.helpline`: the helpline's time course.
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from experiments.figures.classifiers import two_classifiers
 from experiments.figures.helpline import helpline_time_course
 from experiments.figures.regimes import access_diversity, regime_map
 from experiments.figures.sensitivity import (
@@ -50,6 +53,7 @@ FIGURES: Mapping[str, Callable[..., object]] = {
     "helpline_time_course": helpline_time_course,
     "sanitarisation": sanitarisation,
     "sensitivity_indices": sensitivity_indices,
+    "two_classifiers": two_classifiers,
 }
 """Every figure function by name."""
 
@@ -73,4 +77,5 @@ __all__ = [
     "select",
     "sensitivity_indices",
     "trajectories",
+    "two_classifiers",
 ]

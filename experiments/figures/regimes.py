@@ -34,7 +34,7 @@ def regime_map(
     """Which end state each parameter combination reaches: the regime map.
 
     Each cell of the ``x`` by ``y`` grid is a stacked column: the shares of the cell's runs
-    ending in persistence, hybridisation, isomorphism and fragmentation, bottom to top, so a
+    ending in each regime of :data:`simulation.measures.REGIMES`, bottom to top, so a
     cell shows its whole distribution (and how sure it is) rather than one label.
 
     Args:

@@ -26,6 +26,7 @@ __all__ = [
     "MAJOR_SHARE",
     "MIN_GAP",
     "N_TWINS",
+    "RECOVERY_ARI",
     "Thresholds",
     "Z",
 ]
@@ -108,6 +109,11 @@ per-site means are estimates from that sample: unbiased, with a standard error o
 standard deviation of the count over 8 (sqrt(64)), times the finite-population correction.
 A landscape of 10,000 workers has about 140 sites; the CSSI, the helpline and any landscape
 of up to 64 sites are counted in full."""
+
+RECOVERY_ARI: float = 0.5
+"""The model-free check calls a site's associations recovered when Gaussian mixtures of its
+final practices (components chosen by BIC) agree with the associations at an adjusted Rand
+index of at least this: half way between chance (0) and a perfect recovery (1)."""
 
 ACCESS_TOLERANCE: float = 0.2
 """Default largest gap on any facet at which a worker's practice fits a beneficiary's need (the
