@@ -23,7 +23,7 @@ from experiments.seeds import run_seed
 N_TWINS_SINGLE = 8
 """Null twins run beside a single run (:func:`run_one`): its regime is judged against their
 seed-to-seed spread. A sweep runs one twin per run (:func:`execute`): the twins of the
-replicates of a design point give the spread (see :func:`with_regimes`)."""
+replicates of a design point give the spread (see :func:`experiments.columns.with_regimes`)."""
 
 THREAD_ENV: Mapping[str, str] = {
     "NUMBA_NUM_THREADS": "1",
@@ -146,14 +146,6 @@ def plain_value(value: Any) -> Any:
     return value
 
 
-def sweep_columns() -> tuple[str, ...]:
-    """The measure columns of a run's records: the model's, its twin's, and the regime."""
-    from simulation.measures import NULL_COLUMNS
-    from simulation.model import MODEL_REPORTERS
-
-    return (*MODEL_REPORTERS, *NULL_COLUMNS, "regime")
-
-
 def measures_columns(
     model: Any, record_every: int, twins: Sequence[Any] = ()
 ) -> dict[str, list[Any]]:
@@ -162,7 +154,8 @@ def measures_columns(
     ``step`` (weeks 0, k, 2k, ..., last) comes first, then every measure of
     ``MODEL_REPORTERS``, the first twin's judged measures (``null_*``) and the ``regime`` of
     each record, judged against the twins' spread (with one twin, its floors stand in for the
-    spread; a sweep judges again against the twins of every replicate, :func:`with_regimes`).
+    spread; a sweep judges again against the twins of every replicate,
+    :func:`experiments.columns.with_regimes`).
     Sweeps write these lists straight to Arrow, without pandas.
     """
     from simulation.measures import JUDGED_KEYS
@@ -221,21 +214,6 @@ def measures_frame(model: Any, record_every: int, twins: Sequence[Any] = ()) -> 
     frame = pd.DataFrame(measures_columns(model, record_every, twins))
     frame["step"] = frame["step"].astype("int64")
     return frame
-
-
-def with_regimes(tidy: pd.DataFrame) -> pd.DataFrame:
-    """A sweep's tidy table with each row's ``regime`` judged against its design point's twins.
-
-    Each run was stored with its own twin's judged measures (``null_*``): the noise of a row is
-    the spread of the twins of every replicate of its design point at the same week, and the
-    effect is the row's difference from its own twin
-    (:func:`simulation.measures.judge_table`).
-    """
-    from simulation.measures import judge_table
-
-    out = tidy.copy()
-    out["regime"] = judge_table(out, by=("point",))
-    return out
 
 
 def execute(task: RunTask) -> tuple[dict[str, list[Any]] | None, str]:

@@ -189,7 +189,7 @@ def shard_table(task: Any, measures: Mapping[str, list[Any]] | None, error: str)
             could not be built.
         error: ``""`` or the traceback of the run's failure.
     """
-    from experiments.runner import sweep_columns
+    from experiments.columns import sweep_columns
 
     n = 0 if measures is None else len(measures["step"])
     entropy = stored_entropy(task.seed_entropy)
@@ -598,7 +598,7 @@ def consolidate(out: Path | str, *, force: bool = False) -> tuple[Path, Path]:
 
 def _judged(tidy: pa.Table) -> pa.Table:
     """The tidy table with ``regime`` judged against each design point's twins."""
-    from experiments.runner import with_regimes
+    from experiments.columns import with_regimes
     from simulation.measures import JUDGED_KEYS, NULL_COLUMNS
 
     needed = ["point", "step", *JUDGED_KEYS, *NULL_COLUMNS]
@@ -627,7 +627,7 @@ def _warn(problems: list[ShardError]) -> None:
 
 def _concat(tables: list[pa.Table]) -> pa.Table:
     if not tables:
-        from experiments.runner import sweep_columns
+        from experiments.columns import sweep_columns
 
         names = [*ID_COLUMNS, *PARAMETERS, "step", *sweep_columns()]
         return pa.table({n: pa.array([], pa.null()) for n in names})

@@ -298,6 +298,7 @@ class PoolingModel(mesa.Model):
             need_site=self.need_site,
             tolerance=self.params.access_tolerance,
             initial_centroids=self.world.initial_centroids,
+            health_facets=self.world.sector_facet > 0,
         )
         self.datacollector = MeasureCollector(
             model_reporters=_model_reporters(),

@@ -13,7 +13,6 @@ Gaussian mixtures of the practices recover the associations?).
 from simulation.measures.null import (
     POOLING_OFF,
     NullReference,
-    judge_table,
     twin_parameters,
     twin_seeds,
 )
@@ -30,6 +29,7 @@ from simulation.measures.regime import (
     Verdict,
     classify_regime,
     judge,
+    judge_table,
     regime_code,
 )
 from simulation.measures.thresholds import Thresholds

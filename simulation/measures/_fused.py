@@ -181,7 +181,7 @@ def _kappa(credit, counted, assoc_site, n_sites):
 
 
 @_jit
-def _sanitarisation(sums, counts, c0, sector):
+def _sanitarisation(sums, counts, c0, sector, facets):
     n_assoc, d = c0.shape
     out = np.zeros((2, 2, d))  # [social, health] x [initial, now]
     for k in range(2):
@@ -201,6 +201,8 @@ def _sanitarisation(sums, counts, c0, sector):
     social = 0.0
     health = 0.0
     for f in range(d):
+        if not facets[f]:
+            continue
         axis = out[1, 0, f] - out[0, 0, f]
         length2 += axis * axis
         social += (out[0, 1, f] - out[0, 0, f]) * axis
@@ -258,6 +260,7 @@ def measure_all(
     sample,
     sampled,
     sector,
+    health_facets,
     cultures,
     initial_cultures,
     has_cultures,
@@ -336,7 +339,7 @@ def measure_all(
                 shift += abs(cultures[a, f] - initial_cultures[a, f])
             acc += shift / d
         out[14] = acc / n_assoc if n_assoc else np.nan
-    out[15] = _sanitarisation(sums, fcounts, c0, sector)
+    out[15] = _sanitarisation(sums, fcounts, c0, sector, health_facets)
     if has_ties:
         out[16], out[17] = _ties(edges, strength, m, n_assoc)
     if has_access and need.shape[0] > 0:

@@ -16,6 +16,7 @@ def sanitarisation(
     sector: np.ndarray,
     *,
     stats: AssocStats | None = None,
+    facets=None,
 ) -> float:
     """Asymmetric drift of social practices towards health ones ("sanitarisation du social").
 
@@ -37,6 +38,8 @@ def sanitarisation(
         initial_centroids: ``(A, D)`` each association's mean initial practice.
         sector: ``(A,)`` sector code of each association, 0 = health, 1 = social.
         stats: per-association statistics of these practices, if already computed.
+        facets: ``(D,)`` bool, the facets of health expertise the axis is measured on (the
+            model's ``world.sector_facet``: sector influence acts on those only); default all.
 
     Returns:
         The signed asymmetry; 0 when a sector has no worker or the two sectors started with
@@ -54,6 +57,9 @@ def sanitarisation(
             return 0.0
         means.append((w @ c0 / w.sum(), w @ (sums / np.maximum(counts, 1)[:, None]) / w.sum()))
     (s0, s1), (h0, h1) = means
+    if facets is not None:
+        keep = np.asarray(facets, dtype=bool).reshape(-1)
+        s0, s1, h0, h1 = s0[keep], s1[keep], h0[keep], h1[keep]
     axis = h0 - s0
     length2 = float(np.dot(axis, axis))
     if length2 <= TINY:

@@ -5,8 +5,8 @@ become without pooling. Its *twin* has the run's parameters with every pooling l
 no pooling phase in the schedule) and the run's own seed, so that the world built at week 0 is
 identical; further twins with other seeds give the seed-to-seed noise against which the run's
 difference from its twin is judged. This module holds the parts that need no model (parameters,
-seeds, the reference and the judging of sweep tables); :mod:`simulation.twins` builds and steps
-twin models.
+seeds, the reference); :mod:`simulation.measures.regime` judges runs and sweep tables against it,
+and :mod:`simulation.twins` builds and steps twin models.
 """
 
 from __future__ import annotations
@@ -17,15 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from simulation.measures.record import JUDGED_KEYS
-from simulation.measures.thresholds import DEFAULT, Thresholds
 
 __all__ = [
     "POOLING_OFF",
     "NullReference",
-    "judge_table",
     "twin_parameters",
     "twin_seeds",
 ]
@@ -117,55 +114,3 @@ class NullReference:
             v = float(self.values[key][0])
             return v if not math.isnan(v) else self.mean(key)
         return self.mean(key)
-
-
-def judge_table(
-    table: pd.DataFrame,
-    by: Sequence[str] = ("point",),
-    thresholds: Thresholds = DEFAULT,
-) -> pd.Series:
-    """The regime of every row of a sweep's table (one row per run and recorded week).
-
-    Each row holds a run's measures and, in :data:`~simulation.measures.record.NULL_COLUMNS`,
-    its own twin's. A row is judged against its twin (paired effect) with, as noise, the
-    standard deviation of the twins of every replicate of its design point at the same week
-    (rows grouped by ``by`` and ``step``). A design point's label is then the most common label
-    of its runs, so labels do not depend on how many replicates were run.
-
-    Args:
-        table: the sweep's rows (``step``, the ``by`` columns, the judged keys and the null
-            columns).
-        by: the columns that identify a design point.
-        thresholds: the rule's settings.
-
-    Returns:
-        The regime of each row, indexed like ``table`` (all persistence without null columns).
-    """
-    from simulation.measures.regime import classify_arrays
-
-    null = [f"null_{k}" for k in JUDGED_KEYS]
-    if table.empty or any(c not in table for c in (*null, *JUDGED_KEYS)):
-        return pd.Series("persistence", index=table.index, dtype=object)
-    keys = [c for c in (*by, "step") if c in table]
-    grouped = table.groupby(keys, dropna=False, sort=False) if keys else None
-
-    def spread(col: str) -> np.ndarray:
-        values = pd.to_numeric(table[col], errors="coerce")
-        if grouped is None:
-            return np.full(len(table), values.std(ddof=1))
-        return values.groupby([table[k] for k in keys], dropna=False).transform("std").to_numpy()
-
-    effects = {
-        k: pd.to_numeric(table[k], errors="coerce").to_numpy()
-        - pd.to_numeric(table[f"null_{k}"], errors="coerce").to_numpy()
-        for k in JUDGED_KEYS
-    }
-    noise = {k: spread(f"null_{k}") for k in JUDGED_KEYS}
-    regime, _, _ = classify_arrays(
-        effects,
-        noise,
-        pd.to_numeric(table["distinguishability"], errors="coerce").to_numpy(),
-        pd.to_numeric(table["null_distinguishability"], errors="coerce").to_numpy(),
-        thresholds,
-    )
-    return pd.Series(regime, index=table.index, dtype=object)

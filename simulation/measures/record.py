@@ -78,6 +78,8 @@ class Recorder:
         tolerance: need-fit tolerance of public access.
         initial_centroids: ``(A, D)`` mean initial practice of each association (default:
             computed from ``initial_practices``).
+        health_facets: ``(D,)`` the facets of health expertise, on which sanitarisation is
+            measured (default: every facet).
     """
 
     def __init__(
@@ -90,6 +92,7 @@ class Recorder:
         need_site=None,
         tolerance: float = thresholds.ACCESS_TOLERANCE,
         initial_centroids=None,
+        health_facets=None,
     ) -> None:
         x0 = as_practices(initial_practices)
         m = as_labels(membership)
@@ -99,6 +102,12 @@ class Recorder:
             initial_centroids = assoc_stats(x0, m, n_assoc).means
         self.c0 = np.ascontiguousarray(initial_centroids, dtype=np.float64)
         self.sector = np.asarray(sector, dtype=np.int64).reshape(-1)
+        d = x0.shape[1]
+        self.health_facets = (
+            np.ones(d, dtype=np.bool_)
+            if health_facets is None
+            else np.asarray(health_facets, dtype=np.bool_).reshape(d)
+        )
         self.borrowable = borrowable(self.c0, initial_spread(x0, m, n_assoc), assoc_site)
         self.axes = projection_axes(self.c0, assoc_site)
         self._inv, self._r = entry_factors(self.c0, self.borrowable, self.axes[0])
@@ -204,6 +213,7 @@ class Recorder:
             self.sample if self.sample is not None else self._i0,
             self.sample is not None,
             self.sector,
+            self.health_facets,
             np.ascontiguousarray(cultures, dtype=np.float64) if has_cultures else self._none2,
             (
                 np.ascontiguousarray(initial_cultures, dtype=np.float64)

@@ -18,10 +18,11 @@ crossing significantly above the twin's:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from simulation.measures.null import NullReference
 from simulation.measures.record import JUDGED_KEYS
@@ -34,6 +35,7 @@ __all__ = [
     "classify_arrays",
     "classify_regime",
     "judge",
+    "judge_table",
     "regime_code",
 ]
 
@@ -197,3 +199,53 @@ def regime_code(name: str) -> int:
         return REGIMES.index(name)
     except ValueError:
         raise ValueError(f"unknown regime {name!r}; expected one of {REGIMES}") from None
+
+
+def judge_table(
+    table: pd.DataFrame,
+    by: Sequence[str] = ("point",),
+    thresholds: Thresholds = DEFAULT,
+) -> pd.Series:
+    """The regime of every row of a sweep's table (one row per run and recorded week).
+
+    Each row holds a run's measures and, in :data:`~simulation.measures.record.NULL_COLUMNS`,
+    its own twin's. A row is judged against its twin (paired effect) with, as noise, the
+    standard deviation of the twins of every replicate of its design point at the same week
+    (rows grouped by ``by`` and ``step``). A design point's label is then the most common label
+    of its runs, so labels do not depend on how many replicates were run.
+
+    Args:
+        table: the sweep's rows (``step``, the ``by`` columns, the judged keys and the null
+            columns).
+        by: the columns that identify a design point.
+        thresholds: the rule's settings.
+
+    Returns:
+        The regime of each row, indexed like ``table`` (all persistence without null columns).
+    """
+    null = [f"null_{k}" for k in JUDGED_KEYS]
+    if table.empty or any(c not in table for c in (*null, *JUDGED_KEYS)):
+        return pd.Series("persistence", index=table.index, dtype=object)
+    keys = [c for c in (*by, "step") if c in table]
+    grouped = table.groupby(keys, dropna=False, sort=False) if keys else None
+
+    def spread(col: str) -> np.ndarray:
+        values = pd.to_numeric(table[col], errors="coerce")
+        if grouped is None:
+            return np.full(len(table), values.std(ddof=1))
+        return values.groupby([table[k] for k in keys], dropna=False).transform("std").to_numpy()
+
+    effects = {
+        k: pd.to_numeric(table[k], errors="coerce").to_numpy()
+        - pd.to_numeric(table[f"null_{k}"], errors="coerce").to_numpy()
+        for k in JUDGED_KEYS
+    }
+    noise = {k: spread(f"null_{k}") for k in JUDGED_KEYS}
+    regime, _, _ = classify_arrays(
+        effects,
+        noise,
+        pd.to_numeric(table["distinguishability"], errors="coerce").to_numpy(),
+        pd.to_numeric(table["null_distinguishability"], errors="coerce").to_numpy(),
+        thresholds,
+    )
+    return pd.Series(regime, index=table.index, dtype=object)
