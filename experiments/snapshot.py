@@ -72,7 +72,8 @@ def sector_drift(model: PoolingModel) -> tuple[float, float]:
     difference): with ``s0``, ``h0`` the initial social and health centroids (initial
     association centroids weighted by current numbers of workers) and ``s1``, ``h1`` the
     current ones, ``social = (s1 - s0).(h0 - s0) / |h0 - s0|^2`` and
-    ``health = (h1 - h0).(s0 - h0) / |h0 - s0|^2``, in shares of the initial distance.
+    ``health = (h1 - h0).(s0 - h0) / |h0 - s0|^2``, in shares of the initial distance, on the
+    facets of health expertise (``model.world.sector_facet``), as the measure does.
 
     Returns:
         ``(social, health)``; NaN when a sector has no worker or both start at one point.
@@ -92,6 +93,8 @@ def sector_drift(model: PoolingModel) -> tuple[float, float]:
             return float("nan"), float("nan")
         ends.append((w @ c0 / w.sum(), w @ means / w.sum()))
     (s0, s1), (h0, h1) = ends
+    keep = np.asarray(model.world.sector_facet) > 0  # the facets of health expertise
+    s0, s1, h0, h1 = s0[keep], s1[keep], h0[keep], h1[keep]
     axis = h0 - s0
     length2 = float(axis @ axis)
     if length2 <= 1e-12:
