@@ -338,9 +338,9 @@ def cssi_copies(k: int, layout: str = "separate") -> Setting:
     """
     if k < 1:
         raise ValueError(f"number of CSSI copies must be >= 1, got {k}")
-    one = cssi(layout).associations
-    specs = tuple(replace(spec, site=site) for site in range(k) for spec in one)
-    return Setting(f"cssi x{k}", specs)
+    one = cssi(layout)
+    specs = tuple(replace(spec, site=site) for site in range(k) for spec in one.associations)
+    return replace(one, name=f"cssi x{k}", associations=specs)
 
 
 # --- the social helpline ----------------------------------------------------------------------

@@ -24,6 +24,7 @@ def _extras(model: PoolingModel, encounters: int) -> dict[str, float]:
         # how far associations' practices moved (turnover noise averages out in the mean)
         "practice_shift": float(np.abs(centroids - model.initial_centroids).mean()),
         "ties_per_worker": model.world.tie_ids.size / model.practices.shape[0],
+        "sanitarisation": float(model.measures()["sanitarisation"]),
     }
 
 
@@ -44,9 +45,10 @@ def paired(weeks: int = WEEKS, **params: object) -> pd.DataFrame:
             twin.step()
             encounters[0] += run.counts["encounters"]
             encounters[1] += twin.counts["encounters"]
-        row: dict[str, object] = {"seed": seed, "step": weeks, **run.measures()}
+        row: dict[str, object] = {"seed": seed, "step": weeks}
         row.update({f"null_{k}": twin.measures()[k] for k in JUDGED_KEYS})
         row.update(_extras(run, encounters[0]))
+        row.update(run.measures())
         row.update({f"twin_{k}": v for k, v in _extras(twin, encounters[1]).items()})
         rows.append(row)
     frame = pd.DataFrame(rows)

@@ -55,18 +55,21 @@ def test_consistency_sf4_strong_identity_keeps_associations_apart(levels: dict) 
     assert strong["practice_shift"].mean() < weak["practice_shift"].mean()
 
 
-def test_consistency_sf6_sanitarisation_only_when_switched_on() -> None:
+def test_consistency_sf6_sanitarisation_grows_with_asymmetry() -> None:
     """SF6 (feared, not observed): the sector influence matrix multiplies the pull of health on
-    social practice by 1 + ``asymmetry`` (``model._build_world``): off, influence is symmetric;
-    on, social practices drift towards health ones, more with more asymmetry."""
+    social practice by 1 + ``asymmetry`` on the facets of health expertise
+    (``model._build_world``, ``kernels``): the more asymmetry, the more social framing moves
+    towards health framing. Tolerance: each step up in asymmetry raises sanitarisation, paired
+    by seed, by more than three standard errors of the paired difference. Whether there is
+    sanitarisation with the switch off is a question for validation (SF6 in
+    ``tests/test_validation.py``)."""
     off = paired(pooling_intensity=0.5)
     half = paired(pooling_intensity=0.5, asymmetry=0.4)
     on = paired(pooling_intensity=0.5, asymmetry=0.8)
-    # symmetric: under 5 % of the initial social-health distance (unequal sizes leave a trace)
-    assert abs(off["sanitarisation"].mean()) < 0.05
-    assert half["sanitarisation"].mean() > off["sanitarisation"].mean() + 0.1
-    assert on["sanitarisation"].mean() > half["sanitarisation"].mean() + 0.1
-    assert (on["sanitarisation"] > 0).mean() >= 1 - MARGIN
+    for low, high in ((off, half), (half, on)):
+        step = high["sanitarisation"] - low["sanitarisation"]
+        assert step.mean() > 3 * step.std(ddof=1) / len(step) ** 0.5
+    assert (on["sanitarisation"] > off["sanitarisation"]).mean() >= 1 - MARGIN
 
 
 def test_consistency_sf8_layout_sets_how_often_associations_meet() -> None:
