@@ -150,6 +150,8 @@ def _configure_run(p: argparse.ArgumentParser) -> None:
             group.add_argument(
                 _option(name), action=argparse.BooleanOptionalAction, help=help_text
             )
+        elif spec.kind == "case":
+            group.add_argument(_option(name), metavar="FILE", help=help_text + "; see `case`")
         else:
             kind = int if spec.kind == "int" else float
             group.add_argument(

@@ -1,0 +1,361 @@
+"""The schema of a case file: every key of every table, its unit, allowed range and meaning.
+
+A case file is a TOML file with four parts::
+
+    [case]             what the case is: name, title, source, observed totals, run length
+    [[sites]]          one table per site (building): its name and its shared spaces
+    [[associations]]   one table per association: kind, size, culture, hours, time in spaces
+    [[schedule]]       one table per phase of pooling, from its start week to the next phase
+
+Each table may carry a ``sources`` table that gives, for each of its keys, the passage of the
+study the value comes from, or ``"assumption: ..."``.
+
+The keys of ``[[associations]]`` and ``[[schedule]]`` fill the fields of
+:class:`simulation.scenarios.AssociationSpec` and :class:`simulation.scenarios.Phase`: a field
+added to those dataclasses (with a default) is read from files as soon as it has a
+:class:`Key` here (:func:`undocumented_fields` lists the ones that have none, and a test keeps
+that list empty). ``docs/cases.md``'s field table is :func:`markdown_table`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from simulation.scenarios import (
+    PROFESSIONS,
+    PROTOTYPES,
+    SECTORS,
+    AssociationSpec,
+    Phase,
+)
+
+SLOT_NAMES: tuple[str, ...] = tuple(
+    f"{day}-{half}" for day in ("mon", "tue", "wed", "thu", "fri") for half in ("am", "pm")
+)
+"""Names of the week's half-day slots: ``mon-am`` = 0, ``mon-pm`` = 1, ... ``fri-pm`` = 9."""
+
+START_PARAMETERS: tuple[str, ...] = ("decentralise_at",)
+"""Model parameters a phase's start may follow (``start = "decentralise_at"``)."""
+
+MAX_WORKERS = 1_000_000
+"""Most workers a case may hold in all (the model's largest landscape)."""
+
+KINDS: tuple[str, ...] = (
+    "text",  # a string
+    "name",  # a short name: letters, digits, spaces and - _ . ' ( )
+    "int",
+    "float",
+    "bool",
+    "count",  # an integer, or [low, high]: an observed range
+    "size",  # an integer, or [low, high]: drawn uniformly with the model's seed
+    "choice",
+    "site",  # the name of a declared site
+    "facets",  # a list of numbers in [0, 1], one per facet
+    "weights",  # a table name = positive number
+    "shares",  # a table name = share of time in [0, 1]
+    "slots",  # a list of half-day slots, or "all"
+    "names",  # a list of distinct names
+    "start",  # a week, or the name of a model parameter that gives it
+    "sources",  # a table key = passage or "assumption: ..."
+)
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a case file's table.
+
+    Attributes:
+        name: the key as written in the file.
+        kind: how its value is read and checked (one of :data:`KINDS`).
+        doc: what it means, in the model's vocabulary.
+        unit: its unit, or the meaning of its scale.
+        low: smallest allowed number (numbers, sizes, counts; each share or weight).
+        high: largest allowed number.
+        choices: allowed values (``choice``), or the allowed names of a table (``weights``).
+        required: whether the table must have it.
+        field: the dataclass field it fills (``None`` for case metadata and checks only).
+    """
+
+    name: str
+    kind: str
+    doc: str
+    unit: str = ""
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    field: str | None = None
+
+    def allowed(self) -> str:
+        """What the key accepts, in words (for errors and the docs)."""
+        span = f"[{_num(self.low)}, {_num(self.high)}]"
+        return {
+            "text": "a string",
+            "name": "a non-empty name on one line",
+            "int": f"an integer in {span}",
+            "float": f"a number in {span}",
+            "bool": "true or false",
+            "count": f"an integer in {span}, or [low, high] within it",
+            "size": f"an integer in {span}, or [low, high] within it (drawn with the seed)",
+            "choice": "one of " + ", ".join(self.choices),
+            "site": "the name of a site declared in [[sites]]",
+            "facets": "a list of 1 to 64 numbers in [0, 1] (facets in the model's order)",
+            "weights": f"a table name = number in ({_num(self.low)}, {_num(self.high)}], "
+            "names among " + ", ".join(self.choices),
+            "shares": "a table space = share of time in [0, 1], shares summing to at most 1",
+            "slots": 'a list of distinct half-day slots (0..9 or mon-am ... fri-pm), or "all"',
+            "names": "a list of distinct names",
+            "start": f"a week in {span}, or the name of a model parameter: "
+            + ", ".join(START_PARAMETERS),
+            "sources": 'a table key = passage of the study (in «»), or "assumption: ..."',
+        }[self.kind]
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return "-"
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+_SOURCES = Key(
+    "sources", "sources", "provenance of this table's values: key = passage or assumption"
+)
+
+CASE_KEYS: tuple[Key, ...] = (
+    Key("name", "name", "short name of the case (used in file names and captions)", required=True),
+    Key("title", "text", "a one-line title"),
+    Key("description", "text", "what the case is, in a few sentences"),
+    Key("source", "text", "the study the case comes from (authors, title, year)"),
+    Key("weeks", "int", "suggested run length: the weeks the case covers", "weeks", 1, 100_000),
+    Key("workers", "count", "observed number of workers in all", "workers", 1, MAX_WORKERS),
+    Key("associations", "count", "observed number of associations", "associations", 1, 10_000),
+    Key(
+        "layout_switch",
+        "bool",
+        'whether the model\'s layout = "shared" replaces these premises with the fully shared '
+        "counterfactual (one waiting room, one reception, free rooms, common hours)",
+    ),
+    _SOURCES,
+)
+
+SITE_KEYS: tuple[Key, ...] = (
+    Key("name", "name", "name of the site (building, or set of premises)", required=True),
+    Key(
+        "spaces",
+        "names",
+        "spaces of the site that the associations on it share: waiting room, reception, "
+        "kitchen, rooms (an association's own spaces are declared with it)",
+    ),
+    _SOURCES,
+)
+
+ASSOCIATION_KEYS: tuple[Key, ...] = (
+    Key(
+        "name",
+        "name",
+        "name of the association; with count > 1, {n} numbers them",
+        "",
+        required=True,
+        field="name",
+    ),
+    Key(
+        "count",
+        "int",
+        "number of alike associations this table stands for",
+        "associations",
+        1,
+        1_000,
+    ),
+    Key(
+        "kind",
+        "choice",
+        "the prototype its culture draws from; it also sets its sector",
+        "",
+        choices=tuple(PROTOTYPES),
+        required=True,
+        field="kind",
+    ),
+    Key("sector", "choice", "its sector (checked against its kind)", "", choices=SECTORS),
+    Key(
+        "culture",
+        "facets",
+        "its culture's facet values, in place of its prototype's",
+        "0..1 per facet (access, reception, framing, approach, tools, hours)",
+        field="culture",
+    ),
+    Key(
+        "site",
+        "site",
+        "the site it works from (may be left out when there is one site)",
+        field="site",
+    ),
+    Key(
+        "size", "size", "number of its workers", "workers", 1, 100_000, required=True, field="size"
+    ),
+    Key(
+        "identity",
+        "float",
+        "relative identity strength (culture associative); the model "
+        "multiplies it by identity_strength",
+        "x identity_strength",
+        0.0,
+        5.0,
+        field="identity",
+    ),
+    Key(
+        "professions",
+        "weights",
+        "its profession mix: profession = weight (normalised)",
+        "relative weight",
+        0.0,
+        1_000.0,
+        choices=PROFESSIONS,
+        field="professions",
+    ),
+    Key(
+        "public_size",
+        "int",
+        "beneficiaries who stand for its public in the access measure",
+        "beneficiaries",
+        0,
+        1_000_000,
+        field="public_size",
+    ),
+    Key("hours", "slots", "its opening half-days in the week", "half-day slots", field="hours"),
+    Key(
+        "spaces",
+        "shares",
+        "share of its workers' time in each shared space of its site",
+        "share of working time",
+        0.0,
+        1.0,
+        field="spaces",
+    ),
+    Key(
+        "own_spaces",
+        "shares",
+        "share of its workers' time in spaces of its own (its own reception desk, reserved rooms)",
+        "share of working time",
+        0.0,
+        1.0,
+    ),
+    _SOURCES,
+)
+
+PHASE_KEYS: tuple[Key, ...] = (
+    Key("name", "name", "name of the phase", required=True, field="name"),
+    Key(
+        "start",
+        "start",
+        "week the phase starts (the first phase starts at week 0)",
+        "week",
+        0,
+        100_000,
+        required=True,
+        field="start",
+    ),
+    Key(
+        "co_presence",
+        "float",
+        "co-presence level the phase imposes (else the model's)",
+        "share of time on shared premises",
+        0.0,
+        1.0,
+        field="co_presence",
+    ),
+    Key(
+        "collaboration",
+        "float",
+        "collaboration level the phase imposes (else the model's)",
+        "share of time on shared cases",
+        0.0,
+        1.0,
+        field="collaboration",
+    ),
+    Key(
+        "common_work",
+        "float",
+        "common-work level the phase imposes (else the model's)",
+        "share of workers in pooled functions",
+        0.0,
+        1.0,
+        field="common_work",
+    ),
+    Key(
+        "meetings",
+        "bool",
+        "common work happens only at peer meetings (intervisions)",
+        field="meetings",
+    ),
+    Key(
+        "meeting_every",
+        "int",
+        "weeks between peer meetings (else the model's intervision_every)",
+        "weeks",
+        1,
+        520,
+        field="meeting_every",
+    ),
+    Key(
+        "attendance",
+        "float",
+        "share of workers attending a peer meeting (else the model's intervision_attendance)",
+        "share of workers",
+        0.0,
+        1.0,
+        field="attendance",
+    ),
+    _SOURCES,
+)
+
+TABLES: Mapping[str, tuple[Key, ...]] = {
+    "case": CASE_KEYS,
+    "sites": SITE_KEYS,
+    "associations": ASSOCIATION_KEYS,
+    "schedule": PHASE_KEYS,
+}
+"""The keys of each part of a case file (``[case]``, ``[[sites]]``, ...)."""
+
+DATACLASSES: Mapping[str, type] = {"associations": AssociationSpec, "schedule": Phase}
+"""The dataclass each array of tables fills."""
+
+
+def undocumented_fields() -> dict[str, list[str]]:
+    """Dataclass fields that no key of the schema fills: part -> field names.
+
+    A field added to :class:`AssociationSpec` or :class:`Phase` shows up here until it has a
+    :class:`Key`; until then files cannot set it and it keeps its default.
+    """
+    out: dict[str, list[str]] = {}
+    for part, cls in DATACLASSES.items():
+        filled = {k.field for k in TABLES[part]}
+        missing = [f.name for f in dataclasses.fields(cls) if f.name not in filled]
+        if missing:
+            out[part] = missing
+    return out
+
+
+def markdown_table() -> str:
+    """The field table of ``docs/cases.md``: part, key, unit, allowed values, meaning."""
+    heads = {
+        "case": "[case]",
+        "sites": "[[sites]]",
+        "associations": "[[associations]]",
+        "schedule": "[[schedule]]",
+    }
+    lines = [
+        "| table | key | unit | allowed | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for part, keys in TABLES.items():
+        for key in keys:
+            name = f"**{key.name}**" if key.required else key.name
+            allowed = key.allowed().replace("|", "\\|")
+            lines.append(f"| `{heads[part]}` | {name} | {key.unit} | {allowed} | {key.doc} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # python -m simulation.cases.schema > the table of docs/cases.md
+    print(markdown_table(), end="")
