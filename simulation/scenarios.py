@@ -158,33 +158,6 @@ def pooling_levels(pooling_intensity: float) -> tuple[float, float, float]:
     )
 
 
-# --- the study's two cases (read from simulation/cases/*.toml) --------------------------------
-
-
-def cssi(layout: str = "separate") -> Setting:
-    """The integrated social-health centre: four associations, about forty workers, one building.
-
-    Read from ``simulation/cases/cssi.toml``, where each value has its passage of the article.
-    ``layout="shared"`` is the counterfactual of a fully shared layout: one waiting room, one
-    reception, every room free, common hours.
-    """
-    from simulation.cases import load_case
-
-    return load_case("cssi").setting({"layout": layout})
-
-
-def helpline(decentralise_at: int = 26, rng: np.random.Generator | None = None) -> Setting:
-    """The social helpline (numéro vert): 12 social-work associations, 24 to 48 workers.
-
-    Read from ``simulation/cases/helpline.toml``: one room in March 2020, then from week
-    ``decentralise_at`` (September 2020) shifts back in each service, with peer meetings.
-    Service sizes (2 to 4) are drawn with ``rng`` (default: seed 0).
-    """
-    from simulation.cases import load_case
-
-    return load_case("helpline").setting({"decentralise_at": decentralise_at}, rng)
-
-
 # --- landscapes -------------------------------------------------------------------------------
 
 
@@ -291,9 +264,12 @@ def build_setting(
     decentralise_at: int,
     rng: np.random.Generator,
 ) -> Setting:
-    """The setting a model with these parameters runs on."""
-    if scenario == "cssi":
-        return cssi(layout)
-    if scenario == "helpline":
-        return helpline(decentralise_at, rng)
+    """The setting of a generated scenario (a landscape) with these parameters.
+
+    The study's two cases (``cssi``, ``helpline``) are case files: see :mod:`simulation.cases`.
+    """
+    if scenario != "landscape":
+        raise ValueError(
+            f"scenario {scenario!r} is a case file: read it with simulation.cases.load_case"
+        )
     return landscape(n_workers, rng, associations_per_site, sector_mix, layout)

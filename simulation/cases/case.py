@@ -57,7 +57,8 @@ class Case:
         sites: the sites, in the order of the file (an association's ``site`` indexes them).
         associations: the associations; a size drawn from a range holds its low end here.
         size_ranges: per association, the ``(low, high)`` its size is drawn from, or ``None``.
-        phases: the schedule; a phase that follows a parameter holds its default week here.
+        phases: the schedule; a phase that follows a parameter holds week 0 until
+            :meth:`setting` sets the parameter's week.
         phase_parameters: per phase, the model parameter its start follows, or ``None``.
         provenance: key path -> the passage, or ``"assumption: ..."``.
         keys: key paths the file sets (provenance expected for each).
@@ -89,14 +90,14 @@ class Case:
         """The setting a model with these parameters runs on.
 
         Args:
-            params: model parameters (``layout``, and those a phase's start follows); missing
-                ones take the model's defaults.
+            params: model parameters: ``layout`` (default ``"separate"``), and those a phase's
+                start follows (required then).
             rng: the run's generator, for sizes drawn from a range (default: seed 0).
 
         Raises:
             CaseError: a parameter puts the phases out of order.
         """
-        from simulation.cases.validate import check_phase_order
+        from simulation.cases.validate import CaseError, check_phase_order
 
         params = {} if params is None else params
         specs = list(self.associations)
@@ -113,7 +114,14 @@ class Case:
             ]
         phases = list(self.phases)
         for i, ref in enumerate(self.phase_parameters):
-            if ref is not None and ref in params:
+            if ref is not None:
+                if ref not in params:
+                    raise CaseError(
+                        f"schedule[{i}].start",
+                        ref,
+                        "needs the model parameter it follows",
+                        f"params with {ref!r}",
+                    )
                 phases[i] = dataclasses.replace(phases[i], start=int(params[ref]))
         check_phase_order(phases, self.phase_parameters)
         return Setting(self.name, tuple(specs), tuple(phases))
@@ -182,7 +190,7 @@ def _size_text(size: int, size_range: tuple[int, int] | None) -> str:
 
 
 def _phase_text(phase: Phase, ref: str | None) -> str:
-    start = f"week {phase.start}" + (f" (= {ref})" if ref else "")
+    start = f"week = {ref}" if ref else f"week {phase.start}"
     levels = [
         f"{name} {value:g}"
         for name, value in (

@@ -455,42 +455,46 @@ def _schedule(
                     )
         ref = clean["start"] if isinstance(clean["start"], str) else None
         fields = dataclass_fields("schedule", clean)
-        fields["start"] = _parameter_default(ref) if ref else clean["start"]
+        fields["start"] = 0 if ref else clean["start"]  # a parameter's week: set by setting()
         phases.append(Phase(**fields))
         refs.append(ref)
     _check_names("schedule", [p.name for p in phases])
-    check_phase_order(phases, refs)
+    check_phase_order(phases, refs, resolved=False)
     return phases, refs
 
 
-def check_phase_order(phases: list[Phase] | tuple[Phase, ...], refs: Any) -> None:
+def check_phase_order(
+    phases: list[Phase] | tuple[Phase, ...], refs: Any, resolved: bool = True
+) -> None:
     """Phases start at week 0 and in strictly increasing weeks.
+
+    Args:
+        phases: the schedule.
+        refs: per phase, the model parameter its start follows, or ``None``.
+        resolved: whether those parameters' weeks are in ``phases`` (else those phases are
+            left for :meth:`Case.setting` to check).
 
     Raises:
         CaseError: naming the phase's start (and the parameter it follows, if any).
     """
-    for i, phase in enumerate(phases):
-        ref = refs[i]
-        shown = f"{ref} = {phase.start}" if ref else phase.start
-        if i == 0 and phase.start != 0:
+    if refs[0] is not None:
+        raise CaseError(
+            "schedule[0].start", refs[0], "is not week 0", "a first phase that starts at week 0"
+        )
+    known = [(i, p) for i, p in enumerate(phases) if resolved or refs[i] is None]
+    for (i, phase), prev in zip(known, [None, *known[:-1]], strict=True):
+        shown = f"{refs[i]} = {phase.start}" if refs[i] else phase.start
+        if prev is None and phase.start != 0:
             raise CaseError(
                 "schedule[0].start", shown, "is not week 0", "a first phase that starts at week 0"
             )
-        if i > 0 and phase.start <= phases[i - 1].start:
+        if prev is not None and phase.start <= prev[1].start:
             raise CaseError(
                 f"schedule[{i}].start",
                 shown,
-                f"is not after the previous phase's start (week {phases[i - 1].start})",
+                f"is not after the previous phase's start (week {prev[1].start})",
                 "phases in order of start",
             )
-
-
-def _parameter_default(name: str) -> int:
-    import inspect
-
-    from simulation.model import PoolingModel
-
-    return int(inspect.signature(PoolingModel).parameters[name].default)
 
 
 # --- where in the file ------------------------------------------------------------------------
