@@ -392,6 +392,10 @@ def sweep_figures(folder: str | Path) -> list[FigureJob]:
     design = storage.load_design(folder)
     varying = _varying(design)
     scenario = str(ok["scenario"].iloc[0]) if ok["scenario"].nunique() == 1 else None
+    case = _single_case(ok)  # a sweep of one case file draws that case's state figures
+    if case is not None:
+        scenario = case if case in ("cssi", "helpline") else None
+    state_of = case or scenario
     jobs: list[FigureJob] = []
     n_rep = int(summary["replicate"].max()) + 1
 
@@ -442,7 +446,7 @@ def sweep_figures(folder: str | Path) -> list[FigureJob]:
                     lambda: figures.access_diversity(ok, fixed=fixed),
                 )
             )
-    if scenario == "cssi" and kind in ("grid", "table"):
+    if (scenario == "cssi" or case is not None) and kind in ("grid", "table"):
         reference = figures.select(ok, _defaults_for(REFERENCE_POINT, design))
         run_id = str(reference.sort_values(["point", "replicate"])["run_id"].iloc[0])
         row = ok.set_index("run_id").loc[run_id]
@@ -456,18 +460,19 @@ def sweep_figures(folder: str | Path) -> list[FigureJob]:
 
         jobs.append(
             FigureJob(
-                "cssi_network",
-                f"The CSSI's workers at week 0 and week {int(row['step'])} of run {run_id} "
-                f"({where}), re-run from its stored seed: colour and marker = association; "
-                "grey = colleague ties; black = collaboration ties (width = strength).",
+                f"{state_of}_network",
+                f"{_whose(state_of, start=True)} workers at week 0 and week {int(row['step'])} "
+                f"of run {run_id} ({where}), re-run from its stored seed: colour and marker = "
+                "association; grey = colleague ties; black = collaboration ties "
+                "(width = strength).",
                 lambda: figures.network_before_after(*snaps()),
             )
         )
         jobs.append(
             FigureJob(
-                "cssi_practice_space",
-                f"Practices of the CSSI's workers at week 0 and week {int(row['step'])} of run "
-                f"{run_id} ({where}) on the first two principal components of both states; "
+                f"{state_of}_practice_space",
+                f"Practices of {_whose(state_of)} workers at week 0 and week {int(row['step'])} "
+                f"of run {run_id} ({where}) on the first two principal components of both states; "
                 "large markers = association centroids; hollow = week-0 centroids.",
                 lambda: figures.practice_space(*snaps()),
             )
@@ -541,6 +546,20 @@ def _sensitivity_figure(folder: str | Path, kind: str) -> Figure:
     return figures.sensitivity_indices(**{kind: table})
 
 
+def _single_case(ok: pd.DataFrame) -> str | None:
+    """The case's name when every run of a sweep ran one case file, else ``None``."""
+    if "case" not in ok or ok["case"].isna().all() or ok["case"].nunique(dropna=False) != 1:
+        return None
+    from simulation.cases import load_case
+
+    return load_case(str(ok["case"].iloc[0])).name
+
+
+def _whose(name: str, start: bool = False) -> str:
+    text = "the CSSI's" if name == "cssi" else f"the {name} case's"
+    return text[0].upper() + text[1:] if start else text
+
+
 def provenance_text(folder: str | Path) -> str:
     """Spec, seeds and code version behind a sweep, for a figure's caption file."""
     from experiments import storage
@@ -569,6 +588,9 @@ def provenance_text(folder: str | Path) -> str:
         f", Python {prov.get('python')}, "
         + ", ".join(f"{k} {v}" for k, v in sorted(prov.get("packages", {}).items())),
     ]
+    from experiments.cases import caption_lines
+
+    lines[3:3] = caption_lines(manifest)
     return "\n".join(lines)
 
 
