@@ -3,6 +3,7 @@ of one's own runs everywhere; every validation error names the file, key, value 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -164,3 +165,249 @@ def test_case_errors_are_value_errors_with_their_parts() -> None:
     assert isinstance(err.value, ValueError)
     assert (err.value.key, err.value.value, err.value.line) == ("case.weeks", 0, 3)
     assert str(err.value).startswith("x.toml:3: case.weeks = 0 is out of range; allowed:")
+
+
+# --- a case of one's own, written by hand, through run, a sweep and the figures -----------
+
+RENOVATION = """\
+[case]
+name = "renovation"
+title = "Neighbourhood centre: shared reception, joint work during renovation"
+weeks = 78
+workers = [20, 30]
+associations = 3
+
+[case.sources]
+weeks = "assumption: a year and a half of fieldwork"
+workers = "field notes, 12 March: «about twenty-five of us in the house»"
+associations = "field notes: three associations signed the agreement"
+
+[[sites]]
+name = "house"
+spaces = ["reception", "waiting_room", "rooms"]
+
+[sites.sources]
+spaces = "field notes: «one desk at the entrance for everybody»; shared waiting and meeting rooms"
+
+[[associations]]
+name = "health centre"
+kind = "medical_practice"
+size = 10
+identity = 0.9
+professions = { doctor = 3, nurse = 5, receptionist = 2 }
+public_size = 30
+hours = "all"
+spaces = { reception = 0.2, waiting_room = 0.1, rooms = 0.3 }
+own_spaces = { rooms = 0.4 }
+
+[associations.sources]
+size = "staff list, 2024"
+identity = "assumption: young team"
+professions = "staff list, 2024"
+public_size = "assumption"
+hours = "door sign"
+spaces = "observation, two weeks in May"
+own_spaces = "observation: two consulting rooms are theirs"
+
+[[associations]]
+name = "youth work"
+kind = "social_service"
+size = 7
+identity = 1.4
+culture = [0.95, 0.9, 0.2, 0.9, 0.4, 0.6]
+professions = { "social worker" = 5, mediator = 2 }
+public_size = 20
+hours = ["mon-pm", "tue-pm", "wed-am", "wed-pm", "fri-pm"]
+spaces = { reception = 0.2, waiting_room = 0.2, rooms = 0.4 }
+
+[associations.sources]
+size = "staff list, 2024"
+identity = "interview 3: «we are street workers first»"
+culture = "interviews 3 and 5: walk-in, informal, community, social framing"
+professions = "staff list, 2024"
+public_size = "assumption"
+hours = "door sign"
+spaces = "observation"
+
+[[associations]]
+name = "debt advice"
+kind = "social_service"
+size = 6
+professions = { "social worker" = 4, mediator = 2 }
+public_size = 25
+hours = ["mon-am", "tue-am", "thu-am", "thu-pm"]
+spaces = { reception = 0.2, waiting_room = 0.1, rooms = 0.5 }
+
+[associations.sources]
+size = "staff list, 2024"
+professions = "staff list, 2024"
+public_size = "assumption"
+hours = "door sign"
+spaces = "observation"
+
+[[schedule]]
+name = "side by side"
+start = 0
+
+[[schedule]]
+name = "renovation"
+start = 26
+co_presence = 1.0
+collaboration = 0.6
+common_work = 0.5
+
+[[schedule]]
+name = "back in the house"
+start = 52
+meetings = true
+meeting_every = 4
+attendance = 0.5
+
+[schedule.sources]
+start = "field notes: works ended in week 52"
+meetings = "coordination minutes: a monthly team meeting"
+meeting_every = "coordination minutes"
+attendance = "coordination minutes: about half come"
+"""
+
+
+@pytest.fixture(scope="module")
+def renovation(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("mine")
+    path = folder / "renovation.toml"
+    path.write_text(RENOVATION, encoding="utf-8")
+    return path
+
+
+def test_the_hand_written_case_describes_the_centre(renovation: Path) -> None:
+    case = load_case(renovation)
+    assert [a.name for a in case.associations] == ["health centre", "youth work", "debt advice"]
+    assert all(a.spaces["reception"] == 0.2 for a in case.associations)  # one shared reception
+    assert case.associations[1].culture == (0.95, 0.9, 0.2, 0.9, 0.4, 0.6)
+    setting = case.setting({"layout": "separate"})
+    assert [setting.phase_at(w).name for w in (0, 26, 51, 52)] == [
+        "side by side",
+        "renovation",
+        "renovation",
+        "back in the house",
+    ]
+    assert setting.phase_at(60).meeting_every == 4
+
+
+def test_the_hand_written_case_runs_from_the_command_line(
+    renovation: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from experiments import cli
+
+    args = ["run", "--case", str(renovation), "--steps", "30", "--no-progress", "--json"]
+    assert cli.main(args) == 0
+    final = json.loads(capsys.readouterr().out)
+    assert final["phase"] == "renovation"
+    assert final["common_work_level"] == 0.5
+
+
+def test_the_hand_written_case_runs_a_sweep_with_its_provenance_in_manifest_and_captions(
+    renovation: Path, tmp_path: Path
+) -> None:
+    from experiments import storage
+    from experiments.reproduce import draw_figures
+    from experiments.sweep import run_sweep
+
+    spec = renovation.parent / "spec.toml"
+    spec.write_text(SPEC, encoding="utf-8")
+    out = tmp_path / "sweep"
+    report = run_sweep(spec, out, executor="serial", progress=False)
+    assert report.complete
+    assert report.failed == 0
+    manifest = storage.read_manifest(out)
+    entry = manifest["cases"][str(renovation.resolve())]
+    assert entry["name"] == "renovation"
+    assert entry["digest"] == load_case(renovation).digest
+    assert entry["provenance"]["associations[1].identity"].startswith("interview 3")
+    summary = storage.load_summary(out)
+    assert set(summary["case"]) == {str(renovation.resolve())}
+    assert set(summary["phase"]) == {"renovation"}
+    paths = draw_figures(out, only=["renovation_network"], formats=("png",))
+    caption = next(p for p in paths if p.suffix == ".txt").read_text(encoding="utf-8")
+    assert "The renovation case's workers" in caption
+    assert "case: renovation (Neighbourhood centre" in caption
+
+
+SPEC = """\
+name = "renovation"
+seed = 3
+replicates = 1
+steps = 30
+record_every = 10
+case = "renovation.toml"   # relative to this spec
+
+[design]
+kind = "grid"
+[design.factors]
+pooling_intensity = [0.2, 0.8]
+"""
+
+
+def test_a_design_varies_cases(renovation: Path) -> None:
+    from experiments.spec import SpecError, load_spec, point_dicts
+
+    spec = renovation.parent / "compare.toml"
+    spec.write_text(
+        SPEC.replace('case = "renovation.toml"', "").replace(
+            "pooling_intensity = [0.2, 0.8]", 'case = ["cssi", "renovation.toml"]'
+        ),
+        encoding="utf-8",
+    )
+    points = point_dicts(load_spec(spec))
+    assert [p["case"] for p in points] == ["cssi", str(renovation.resolve())]
+    spec.write_text(SPEC.replace("renovation.toml", "nowhere.toml"), encoding="utf-8")
+    with pytest.raises(SpecError, match=r"fixed\.case") as err:
+        load_spec(spec)
+    assert "no case file" in str(err.value)
+    spec.write_text(SPEC + '\n[fixed]\ncase = "cssi"\n', encoding="utf-8")
+    with pytest.raises(SpecError, match="also set at the top level"):
+        load_spec(spec)
+
+
+def test_case_check_new_and_list(
+    renovation: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from experiments import cli
+
+    assert cli.main(["case", "check", str(renovation)]) == 0
+    out = capsys.readouterr().out
+    assert "associations: 3, 23 workers" in out
+    assert "week 26: renovation; co-presence 1, collaboration 0.6, common work 0.5" in out
+    assert "values without a source (8)" in out
+    assert cli.main(["case", "check", "--strict", str(renovation)]) == 1
+    assert cli.main(["case", "check", "--strict", "cssi"]) == 0
+    capsys.readouterr()
+    assert cli.main(["case", "new", "--like", "cssi"]) == 0
+    mine = tmp_path / "mine.toml"
+    mine.write_text(capsys.readouterr().out, encoding="utf-8")
+    assert load_case(mine).setting({"layout": "separate"}) == load_case("cssi").setting()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(RENOVATION.replace('site = "house"', "").replace("size = 7", "size = 0"))
+    assert cli.main(["case", "check", str(bad)]) == 2
+    assert "associations[1].size = 0 is out of range" in capsys.readouterr().err
+    assert cli.main(["case", "list", str(tmp_path)]) == 0
+    listing = capsys.readouterr().out
+    assert "INVALID" in listing
+    assert "cssi" in listing
+
+
+def test_the_dashboard_launcher_passes_its_case_folder_to_the_page(
+    renovation: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from experiments.cli.cmd_tools import _offer_cases
+    from simulation.cases import CASES_ENV
+
+    monkeypatch.delenv(CASES_ENV, raising=False)
+    _offer_cases(str(renovation.parent))
+    infos = list_cases(os.environ[CASES_ENV])
+    assert "renovation" in [i.name for i in infos if not i.builtin]
+
+
+def test_the_docs_walk_through_the_case_this_test_runs() -> None:
+    docs = (ROOT / "docs" / "cases.md").read_text(encoding="utf-8")
+    assert RENOVATION in docs
