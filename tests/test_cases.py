@@ -411,3 +411,19 @@ def test_the_dashboard_launcher_passes_its_case_folder_to_the_page(
 def test_the_docs_walk_through_the_case_this_test_runs() -> None:
     docs = (ROOT / "docs" / "cases.md").read_text(encoding="utf-8")
     assert RENOVATION in docs
+
+
+@pytest.mark.slow
+def test_the_built_in_case_files_install_with_the_package(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import zipfile
+
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path)]
+    done = subprocess.run([*command, str(ROOT)], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot build a wheel here: {done.stderr.strip()[-200:]}")
+    wheel = next(tmp_path.glob("isohybrid-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    for case in BUILTIN_CASES:
+        assert f"simulation/cases/{case}.toml" in names
