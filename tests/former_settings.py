@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.scenarios import AssociationSpec, Phase, Setting
+from simulation.scenarios import CARE_BUILDING, AssociationSpec, Phase, Setting
 
 _ALL_WEEK = tuple(range(10))
 
@@ -72,6 +72,9 @@ def cssi(layout: str = "separate") -> Setting:
     """
     spaces = _cssi_spaces(layout)
     shared_hours = layout == "shared"
+    # separate: the drug service lost its community room ("une grande pièce qui faisait en même
+    # temps salle d'attente et salle d'activité"); shared: nobody keeps a room of its own
+    lost = [1.0] * 4 if layout == "shared" else [0.0, 1.0, 0.0, 0.0]
     hours = [
         _ALL_WEEK,
         _ALL_WEEK if shared_hours else (0, 1, 2, 3, 4, 6, 8),
@@ -88,6 +91,7 @@ def cssi(layout: str = "separate") -> Setting:
             hours=hours[0],
             professions={"doctor": 4, "nurse": 4, "receptionist": 2, "social worker": 1},
             public_size=40,
+            room_lost=lost[0],
         ),
         AssociationSpec(
             "drug service",
@@ -98,6 +102,7 @@ def cssi(layout: str = "separate") -> Setting:
             hours=hours[1],
             professions={"doctor": 2, "psychologist": 2, "social worker": 4, "receptionist": 1},
             public_size=30,
+            room_lost=lost[1],
         ),
         AssociationSpec(
             "social service",
@@ -108,6 +113,7 @@ def cssi(layout: str = "separate") -> Setting:
             hours=hours[2],
             professions={"social worker": 6, "receptionist": 2},
             public_size=30,
+            room_lost=lost[2],
         ),
         AssociationSpec(
             "family planning",
@@ -124,9 +130,10 @@ def cssi(layout: str = "separate") -> Setting:
                 "receptionist": 2,
             },
             public_size=30,
+            room_lost=lost[3],
         ),
     )
-    return Setting("cssi", specs)
+    return Setting("cssi", specs, premises_norm=CARE_BUILDING)
 
 
 # --- the social helpline ----------------------------------------------------------------------
@@ -166,4 +173,6 @@ def helpline(decentralise_at: int = 26, rng: np.random.Generator | None = None) 
             meetings=True,
         ),
     )
-    return Setting("helpline", specs, schedule)
+    # "balises de travail pour répondants, lexique pour l'encodage des appels, répertoire de
+    # services": how calls are received (reception) and the tools of encoding and orientation
+    return Setting("helpline", specs, schedule, tool_facets=("reception", "tools"))

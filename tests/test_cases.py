@@ -310,7 +310,7 @@ def test_the_hand_written_case_runs_a_sweep_with_its_provenance_in_manifest_and_
     renovation: Path, tmp_path: Path
 ) -> None:
     from experiments import storage
-    from experiments.reproduce import draw_figures
+    from experiments.drawing import draw_figures
     from experiments.sweep import run_sweep
 
     spec = renovation.parent / "spec.toml"

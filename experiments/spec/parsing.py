@@ -58,7 +58,7 @@ def load_spec(
         except tomllib.TOMLDecodeError as err:
             raise SpecError("(file)", str(path), f"is not valid TOML ({err})", "TOML") from None
         raw.setdefault("name", path.stem)
-        from experiments.cases import place_case_key
+        from experiments.spec.case_key import place_case_key
 
         raw = place_case_key(raw, path.parent)  # case paths are relative to the spec
         try:

@@ -158,7 +158,7 @@ def spec_from_dict(raw: Mapping[str, Any]) -> SweepSpec:
     """
     if not isinstance(raw, Mapping):
         raise SpecError("(top)", raw, "is not a table", "a TOML table of spec keys")
-    from experiments.cases import place_case_key
+    from experiments.spec.case_key import place_case_key
 
     raw = place_case_key(raw)  # a top-level case = "..." is a fixed parameter
     for key in raw:

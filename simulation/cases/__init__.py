@@ -9,6 +9,7 @@ walks through describing a centre of one's own.
 import numpy as np
 
 from simulation.cases.case import Case, SiteInfo
+from simulation.cases.errors import CaseError
 from simulation.cases.files import (
     BUILTIN_CASES,
     CASE_DIR,
@@ -19,7 +20,7 @@ from simulation.cases.files import (
     load_case,
     loads_case,
 )
-from simulation.cases.validate import CaseError, parse_case
+from simulation.cases.validate import parse_case
 from simulation.scenarios import Setting
 
 

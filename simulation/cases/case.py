@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from simulation.cases.errors import CaseError
 from simulation.scenarios import AssociationSpec, Phase, Setting
 
 SHARED_PREMISES: Mapping[str, float] = {
@@ -24,7 +25,8 @@ SHARED_PREMISES: Mapping[str, float] = {
     "kitchen": 0.1,
     "rooms": 0.6,
 }
-"""Time shares of the fully shared counterfactual: one waiting room, one reception, free rooms."""
+"""Time shares of the fully shared counterfactual: one waiting room, one reception, free rooms
+(no association keeps a room of its own: each has lost them all, ``room_lost = 1``)."""
 
 ALL_WEEK: tuple[int, ...] = tuple(range(10))
 """Every half-day slot of the week (common hours)."""
@@ -64,6 +66,8 @@ class Case:
         keys: key paths the file sets (provenance expected for each).
         path: the file it was read from (``None`` for a dict).
         digest: ``"sha256:..."`` of the file's text (empty for a dict).
+        premises_norm: the practice the premises are designed for (``{facet: value}``).
+        tool_facets: facets on which pooled work writes durable shared tools.
     """
 
     name: str
@@ -83,6 +87,8 @@ class Case:
     keys: tuple[str, ...] = ()
     path: Path | None = None
     digest: str = ""
+    premises_norm: Mapping[str, float] = field(default_factory=dict)
+    tool_facets: tuple[str, ...] = ()
 
     def setting(
         self, params: Mapping[str, Any] | None = None, rng: np.random.Generator | None = None
@@ -97,8 +103,6 @@ class Case:
         Raises:
             CaseError: a parameter puts the phases out of order.
         """
-        from simulation.cases.validate import CaseError, check_phase_order
-
         params = {} if params is None else params
         specs = list(self.associations)
         if any(r is not None for r in self.size_ranges):
@@ -110,7 +114,8 @@ class Case:
                 specs[a] = dataclasses.replace(specs[a], size=int(size))
         if self.layout_switch and params.get("layout", "separate") == "shared":
             specs = [
-                dataclasses.replace(s, spaces=dict(SHARED_PREMISES), hours=ALL_WEEK) for s in specs
+                dataclasses.replace(s, spaces=dict(SHARED_PREMISES), hours=ALL_WEEK, room_lost=1.0)
+                for s in specs
             ]
         phases = list(self.phases)
         for i, ref in enumerate(self.phase_parameters):
@@ -124,7 +129,13 @@ class Case:
                     )
                 phases[i] = dataclasses.replace(phases[i], start=int(params[ref]))
         check_phase_order(phases, self.phase_parameters)
-        return Setting(self.name, tuple(specs), tuple(phases))
+        return Setting(
+            self.name,
+            tuple(specs),
+            tuple(phases),
+            premises_norm=dict(self.premises_norm),
+            tool_facets=self.tool_facets,
+        )
 
     # --- reading it -----------------------------------------------------------------------
 
@@ -172,6 +183,11 @@ class Case:
             members = sum(s.site == i for s in self.associations)
             shared = ", ".join(site.spaces) or "none"
             lines.append(f"  {site.name}: {members} associations; shared spaces: {shared}")
+        if self.premises_norm:
+            norm = ", ".join(f"{k} {v:g}" for k, v in self.premises_norm.items())
+            lines.append(f"  premises designed for: {norm}")
+        if self.tool_facets:
+            lines.append(f"  shared tools written on: {', '.join(self.tool_facets)}")
         weeks = f"{self.weeks}" if self.weeks else "not given (the run's --steps)"
         lines.append(f"weeks: {weeks}")
         lines.append(f"schedule: {len(self.phases)} phase(s)")
@@ -206,3 +222,37 @@ def _phase_text(phase: Phase, ref: str | None) -> str:
         share = phase.attendance if phase.attendance is not None else "intervision_attendance"
         text += f"; common work only at peer meetings every {every} weeks, attendance {share}"
     return text
+
+
+def check_phase_order(
+    phases: list[Phase] | tuple[Phase, ...], refs: Any, resolved: bool = True
+) -> None:
+    """Phases start at week 0 and in strictly increasing weeks.
+
+    Args:
+        phases: the schedule.
+        refs: per phase, the model parameter its start follows, or ``None``.
+        resolved: whether those parameters' weeks are in ``phases`` (else those phases are
+            left for :meth:`Case.setting` to check).
+
+    Raises:
+        CaseError: naming the phase's start (and the parameter it follows, if any).
+    """
+    if refs[0] is not None:
+        raise CaseError(
+            "schedule[0].start", refs[0], "is not week 0", "a first phase that starts at week 0"
+        )
+    known = [(i, p) for i, p in enumerate(phases) if resolved or refs[i] is None]
+    for (i, phase), prev in zip(known, [None, *known[:-1]], strict=True):
+        shown = f"{refs[i]} = {phase.start}" if refs[i] else phase.start
+        if prev is None and phase.start != 0:
+            raise CaseError(
+                "schedule[0].start", shown, "is not week 0", "a first phase that starts at week 0"
+            )
+        if prev is not None and phase.start <= prev[1].start:
+            raise CaseError(
+                f"schedule[{i}].start",
+                shown,
+                f"is not after the previous phase's start (week {prev[1].start})",
+                "phases in order of start",
+            )

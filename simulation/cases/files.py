@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from simulation.cases.case import Case
-from simulation.cases.validate import CaseError, parse_case
+from simulation.cases.errors import CaseError
+from simulation.cases.validate import parse_case
 
 CASE_DIR = Path(__file__).parent
 """Folder of the built-in case files (installed with the package)."""

@@ -24,11 +24,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from simulation.scenarios import (
+    FACETS,
     PROFESSIONS,
     PROTOTYPES,
     SECTORS,
     AssociationSpec,
     Phase,
+    Setting,
 )
 
 SLOT_NAMES: tuple[str, ...] = tuple(
@@ -53,6 +55,8 @@ KINDS: tuple[str, ...] = (
     "choice",
     "site",  # the name of a declared site
     "facets",  # a list of numbers in [0, 1], one per facet
+    "facet_values",  # a table facet = number in [0, 1]
+    "facet_names",  # a list of distinct facet names
     "weights",  # a table name = positive number
     "shares",  # a table name = share of time in [0, 1]
     "slots",  # a list of half-day slots, or "all"
@@ -109,6 +113,8 @@ class Key:
             "names": "a list of distinct names",
             "start": f"a week in {span}, or the name of a model parameter: "
             + ", ".join(START_PARAMETERS),
+            "facet_values": "a table facet = value in [0, 1], facets among " + ", ".join(FACETS),
+            "facet_names": "a list of distinct facets among " + ", ".join(FACETS),
             "sources": 'a table key = passage of the study (in «»), or "assumption: ..."',
         }[self.kind]
 
@@ -124,7 +130,13 @@ _SOURCES = Key(
 )
 
 CASE_KEYS: tuple[Key, ...] = (
-    Key("name", "name", "short name of the case (used in file names and captions)", required=True),
+    Key(
+        "name",
+        "name",
+        "short name of the case (used in file names and captions)",
+        required=True,
+        field="name",
+    ),
     Key("title", "text", "a one-line title"),
     Key("description", "text", "what the case is, in a few sentences"),
     Key("source", "text", "the study the case comes from (authors, title, year)"),
@@ -137,6 +149,13 @@ CASE_KEYS: tuple[Key, ...] = (
         'whether the model\'s layout = "shared" replaces these premises with the fully shared '
         "counterfactual (one waiting room, one reception, free rooms, common hours)",
     ),
+    Key(
+        "tool_facets",
+        "facet_names",
+        "facets on which pooled work writes durable shared tools (guidelines, a lexicon for "
+        "coding, a directory), which outlive it",
+        field="tool_facets",
+    ),
     _SOURCES,
 )
 
@@ -147,6 +166,16 @@ SITE_KEYS: tuple[Key, ...] = (
         "names",
         "spaces of the site that the associations on it share: waiting room, reception, "
         "kitchen, rooms (an association's own spaces are declared with it)",
+    ),
+    Key(
+        "norm",
+        "facet_values",
+        "the practice the premises are designed for, on the facets their layout constrains "
+        "(one norm per case: every site that gives one gives the same)",
+        "0..1 per facet",
+        0.0,
+        1.0,
+        field="premises_norm",
     ),
     _SOURCES,
 )
@@ -241,6 +270,16 @@ ASSOCIATION_KEYS: tuple[Key, ...] = (
         0.0,
         1.0,
     ),
+    Key(
+        "room_lost",
+        "float",
+        "share of its own former rooms it lost on the site (0 = kept them, 1 = works only in "
+        "shared rooms); sets how hard the premises' norm pulls its workers",
+        "share of its rooms",
+        0.0,
+        1.0,
+        field="room_lost",
+    ),
     _SOURCES,
 )
 
@@ -318,8 +357,15 @@ TABLES: Mapping[str, tuple[Key, ...]] = {
 }
 """The keys of each part of a case file (``[case]``, ``[[sites]]``, ...)."""
 
-DATACLASSES: Mapping[str, type] = {"associations": AssociationSpec, "schedule": Phase}
-"""The dataclass each array of tables fills."""
+DATACLASSES: Mapping[str, tuple[type, tuple[str, ...]]] = {
+    "associations": (AssociationSpec, ("associations",)),
+    "schedule": (Phase, ("schedule",)),
+    "case": (Setting, ("case", "sites")),
+}
+"""The dataclass each part fills, and the tables whose keys fill it."""
+
+STRUCTURAL: tuple[str, ...] = ("associations", "schedule")
+"""Fields of :class:`Setting` that the file's arrays of tables fill as a whole."""
 
 
 def undocumented_fields() -> dict[str, list[str]]:
@@ -329,8 +375,8 @@ def undocumented_fields() -> dict[str, list[str]]:
     :class:`Key`; until then files cannot set it and it keeps its default.
     """
     out: dict[str, list[str]] = {}
-    for part, cls in DATACLASSES.items():
-        filled = {k.field for k in TABLES[part]}
+    for part, (cls, tables) in DATACLASSES.items():
+        filled = {k.field for t in tables for k in TABLES[t]} | set(STRUCTURAL)
         missing = [f.name for f in dataclasses.fields(cls) if f.name not in filled]
         if missing:
             out[part] = missing

@@ -63,10 +63,14 @@ def dumps_setting(setting: Setting, *, title: str = "", comments: bool = False) 
     lines = ["[case]", f"name = {_value(setting.name)}"]
     if title:
         lines.append(f"title = {_value(title)}")
+    if setting.tool_facets:
+        lines.append(f"tool_facets = {_value(list(setting.tool_facets))}")
     for site in range(n_sites):
         lines += ["", "[[sites]]", *_comment("sites", comments and site == 0)]
         lines += [f"name = {_value(f'site {site + 1}')}"]
         lines.append(f"spaces = {_value(list(sites.get(site, {})))}")
+        if setting.premises_norm:
+            lines.append(f"norm = {_value(dict(setting.premises_norm))}")
     for k, spec in enumerate(setting.associations):
         lines += ["", "[[associations]]", *_comment("associations", comments and k == 0)]
         lines += [f"{key} = {_value(v)}" for key, v in _association(spec).items()]
@@ -86,6 +90,7 @@ def _association(spec: AssociationSpec) -> dict[str, Any]:
         "identity": spec.identity,
         "professions": dict(spec.professions),
         "public_size": spec.public_size,
+        "room_lost": spec.room_lost,
         "hours": [SLOT_NAMES[h] for h in spec.hours],
         "spaces": {k: v for k, v in spec.spaces.items() if not k.endswith(":own")},
         "own_spaces": {k[:-4]: v for k, v in spec.spaces.items() if k.endswith(":own")},
