@@ -150,6 +150,12 @@ ERRORS: list[tuple[str, Any, str, str]] = [
     ("associations.1.sources", {"hours": "sign"}, "associations[1].sources.hours", "not set"),
     ("associations.0.sources.size", "", "associations[0].sources.size", "is not a passage"),
     ("associations.0.sources", "x", "associations[0].sources", "is not a table"),
+    ("associations.0.room_lost", 1.5, "associations[0].room_lost", "is out of range"),
+    ("sites.0.norm", {"acces": 0.2}, "sites[0].norm.acces", "did you mean 'access'"),
+    ("sites.0.norm", {"access": 2}, "sites[0].norm.access", "is out of range"),
+    ("sites.0.norm", [0.2], "sites[0].norm", "is not a table"),
+    ("case.tool_facets", ["tool"], "case.tool_facets", "did you mean 'tools'"),
+    ("case.tool_facets", ["tools", "tools"], "case.tool_facets", "repeats a name"),
     ("schedule", [], "schedule", "is empty"),
     ("schedule.0.start", 3, "schedule[0].start", "is not week 0"),
     ("schedule.0.start", "decentralise_at", "schedule[0].start", "is not week 0"),
@@ -182,6 +188,21 @@ def test_a_site_must_be_named_when_there_are_several() -> None:
     with pytest.raises(CaseError, match="is required") as err:
         parse_case(raw)
     assert err.value.key == "associations[0].site"
+
+
+def test_the_sites_agree_on_one_premises_norm() -> None:
+    annex = {"name": "annex", "spaces": ["reception"]}
+    raw = _set(_base(), "sites", [{**TWO_SITES[0], "norm": {"access": 0.2}}, annex])
+    raw["associations"][0]["site"] = "house"
+    raw["associations"][1]["site"] = "annex"
+    with pytest.raises(CaseError, match="is missing while another site gives one") as err:
+        parse_case(raw)
+    assert err.value.key == "sites[1].norm"
+    raw["sites"][1]["norm"] = {"access": 0.3}
+    with pytest.raises(CaseError, match=r"differs from sites\[0\].norm"):
+        parse_case(raw)
+    raw["sites"][1]["norm"] = {"access": 0.2}
+    assert parse_case(raw).setting().premises_norm == {"access": 0.2}
 
 
 def test_every_site_is_used() -> None:
