@@ -18,7 +18,7 @@ from experiments.spec.toml_writer import dumps_toml
 from simulation.cases import CaseError, load_case, loads_case, parse_case
 from simulation.cases.schema import SLOT_NAMES
 from simulation.model import PoolingModel
-from simulation.scenarios import PROFESSIONS, PROTOTYPE_SECTOR, PROTOTYPES
+from simulation.scenarios import FACETS, PROFESSIONS, PROTOTYPE_SECTOR, PROTOTYPES
 
 BASE = """
 [case]
@@ -270,6 +270,10 @@ def valid_cases(draw: st.DrawFn) -> dict[str, Any]:
     spaces = draw(st.lists(_name, min_size=0, max_size=3, unique_by=str.strip))
     spaces = list(dict.fromkeys(s.strip() for s in spaces))
     sites = [{"name": f"site {k}", "spaces": spaces} for k in range(n_sites)]
+    if draw(st.booleans()):
+        norm = draw(st.dictionaries(st.sampled_from(FACETS), st.floats(0, 1), max_size=3))
+        for site in sites:
+            site["norm"] = norm
     associations = []
     for a in range(n_assoc):
         kind = draw(st.sampled_from(sorted(PROTOTYPES)))
@@ -295,6 +299,8 @@ def valid_cases(draw: st.DrawFn) -> dict[str, Any]:
             table["spaces"] = {s: 1.0 / (2 * len(spaces)) for s in spaces}
         if draw(st.booleans()):
             table["own_spaces"] = {"desk": draw(st.floats(0, 0.5))}
+        if draw(st.booleans()):
+            table["room_lost"] = draw(st.floats(0, 1))
         associations.append(table)
     starts = sorted(draw(st.sets(st.integers(1, 100), max_size=2)))
     schedule = [{"name": "phase 0", "start": 0}]
@@ -306,7 +312,11 @@ def valid_cases(draw: st.DrawFn) -> dict[str, Any]:
             phase.update(meetings=True, meeting_every=draw(st.integers(1, 8)))
         schedule.append(phase)
     return {
-        "case": {"name": "fuzzed", "weeks": draw(st.integers(1, 200))},
+        "case": {
+            "name": "fuzzed",
+            "weeks": draw(st.integers(1, 200)),
+            "tool_facets": draw(st.lists(st.sampled_from(FACETS), unique=True, max_size=3)),
+        },
         "sites": sites,
         "associations": associations,
         "schedule": schedule,
