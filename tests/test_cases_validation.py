@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from experiments.spec.toml_writer import dumps_toml
 from simulation.cases import CaseError, load_case, loads_case, parse_case
-from simulation.cases.schema import SLOT_NAMES
+from simulation.cases.keys import SLOT_NAMES
 from simulation.model import PoolingModel
 from simulation.scenarios import FACETS, PROFESSIONS, PROTOTYPE_SECTOR, PROTOTYPES
 

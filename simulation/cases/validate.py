@@ -13,11 +13,8 @@ from typing import Any
 
 from simulation.cases.case import Case, SiteInfo, check_phase_order
 from simulation.cases.errors import MISSING, CaseError
-from simulation.cases.schema import (
-    MAX_WORKERS,
-    TABLES,
-    Key,
-)
+from simulation.cases.keys import MAX_WORKERS, Key
+from simulation.cases.schema import TABLES
 from simulation.cases.values import read_value, unknown_name
 from simulation.scenarios import PROTOTYPE_SECTOR, AssociationSpec, Phase
 

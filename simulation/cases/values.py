@@ -9,7 +9,7 @@ from numbers import Integral, Real
 from typing import Any
 
 from simulation.cases.errors import CaseError
-from simulation.cases.schema import SLOT_NAMES, START_PARAMETERS, Key
+from simulation.cases.keys import SLOT_NAMES, START_PARAMETERS, Key
 from simulation.scenarios import FACETS
 
 Bad = Callable[[str], CaseError]

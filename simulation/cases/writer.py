@@ -13,7 +13,8 @@ from numbers import Integral, Real
 from typing import Any
 
 from simulation.cases.files import BUILTIN_CASES, case_path
-from simulation.cases.schema import SLOT_NAMES, TABLES
+from simulation.cases.keys import SLOT_NAMES
+from simulation.cases.schema import TABLES
 from simulation.scenarios import AssociationSpec, Phase, Setting
 
 TEMPLATE_HEAD = """\
