@@ -427,3 +427,17 @@ def test_the_built_in_case_files_install_with_the_package(tmp_path: Path) -> Non
     names = zipfile.ZipFile(wheel).namelist()
     for case in BUILTIN_CASES:
         assert f"simulation/cases/{case}.toml" in names
+
+
+def test_resuming_a_sweep_after_its_case_file_changed_is_a_plan_drift(tmp_path: Path) -> None:
+    from experiments.folder import PlanDrift
+    from experiments.sweep import run_sweep
+
+    case = tmp_path / "renovation.toml"
+    case.write_text(RENOVATION, encoding="utf-8")
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC.replace("steps = 30", "steps = 2"), encoding="utf-8")
+    run_sweep(spec, tmp_path / "out", executor="serial", progress=False)
+    case.write_text(RENOVATION.replace("size = 10", "size = 11"), encoding="utf-8")
+    with pytest.raises(PlanDrift, match=r"case file .*renovation\.toml changed"):
+        run_sweep(spec, tmp_path / "out", executor="serial", progress=False)
