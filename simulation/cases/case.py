@@ -171,11 +171,14 @@ class Case:
         )
         total = str(low) if low == high else f"{low} to {high}"
         lines.append(f"associations: {len(self.associations)}, {total} workers")
-        for spec, size in zip(self.associations, sizes, strict=True):
+        for first, last in _alike_runs(self.associations, self.size_ranges):
+            spec = self.associations[first]
+            name = spec.name if first == last else f"{spec.name} .. {self.associations[last].name}"
             culture = "own culture" if spec.culture is not None else "prototype"
+            each = " each" if first != last else ""
             lines.append(
-                f"  {spec.name:<22} {spec.kind} ({spec.sector}, {culture}), {size} workers, "
-                f"site {self.sites[spec.site].name!r}, identity {spec.identity:g}, "
+                f"  {name:<22} {spec.kind} ({spec.sector}, {culture}), {sizes[first]} workers"
+                f"{each}, site {self.sites[spec.site].name!r}, identity {spec.identity:g}, "
                 f"open {len(spec.hours)}/10 half-days, public {spec.public_size}"
             )
         lines.append(f"sites: {len(self.sites)}")
@@ -199,6 +202,22 @@ class Case:
             f"assumptions, {counts['unsourced']} without a source"
         )
         return "\n".join(lines)
+
+
+def _alike_runs(
+    specs: tuple[AssociationSpec, ...], ranges: tuple[tuple[int, int] | None, ...]
+) -> list[tuple[int, int]]:
+    """Runs ``(first, last)`` of consecutive associations alike but for their names."""
+    runs: list[tuple[int, int]] = []
+    for a, spec in enumerate(specs):
+        if runs:
+            first = runs[-1][0]
+            same = dataclasses.replace(specs[first], name="") == dataclasses.replace(spec, name="")
+            if same and ranges[first] == ranges[a]:
+                runs[-1] = (first, a)
+                continue
+        runs.append((a, a))
+    return runs
 
 
 def _size_text(size: int, size_range: tuple[int, int] | None) -> str:
