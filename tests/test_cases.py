@@ -265,9 +265,9 @@ attendance = 0.5
 
 [schedule.sources]
 start = "field notes: works ended in week 52"
-meetings = "coordination minutes: a monthly team meeting"
-meeting_every = "coordination minutes"
-attendance = "coordination minutes: about half come"
+meetings = "team minutes: a monthly team meeting"
+meeting_every = "team minutes"
+attendance = "team minutes: about half come"
 """
 
 
