@@ -8,6 +8,7 @@ that labels do not depend on how many sites a landscape has.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
 import numpy as np
@@ -17,9 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulation import model as model_module
+from simulation.cases import cssi, load_case
 from simulation.measures import JUDGED_KEYS, NullReference, judge, judge_table
 from simulation.model import PoolingModel
-from simulation.scenarios import cssi_copies
+from simulation.scenarios import Setting
 from simulation.twins import NullTwins, make_twin, null_reference
 
 WORLD = ("practices", "cultures", "membership", "cp_edges", "openness", "profession")
@@ -122,6 +124,28 @@ SEEDS = range(8)
 LEVELS = (0.0, 0.3, 0.6, 1.0)
 
 
+def cssi_copies(k: int) -> Setting:
+    """``k`` copies of the CSSI, each on its own site (its premises, norms and schedule kept)."""
+    one = cssi()
+    specs = tuple(
+        dataclasses.replace(spec, site=site) for site in range(k) for spec in one.associations
+    )
+    return dataclasses.replace(one, name=f"cssi x{k}", associations=specs)
+
+
+class _Copies:
+    """The CSSI case file, read as ``k`` copies of its site."""
+
+    def __init__(self, k: int) -> None:
+        self.case, self.k = load_case("cssi"), k
+
+    def __getattr__(self, name: str):
+        return getattr(self.case, name)
+
+    def setting(self, params, rng=None) -> Setting:
+        return cssi_copies(self.k)
+
+
 @pytest.mark.slow
 def test_copies_of_the_cssi_get_the_cssi_label_at_each_pooling_level(monkeypatch) -> None:
     """Three CSSI sites read like one CSSI, up to seed noise.
@@ -133,7 +157,7 @@ def test_copies_of_the_cssi_get_the_cssi_label_at_each_pooling_level(monkeypatch
     single = {
         p: judge_table(_end_states({"pooling_intensity": p}, SEEDS, 520), by=()) for p in LEVELS
     }
-    monkeypatch.setattr(model_module, "build_setting", lambda *a, **kw: cssi_copies(3))
+    monkeypatch.setattr(model_module, "load_case", lambda source: _Copies(3))
     tripled = {
         p: judge_table(_end_states({"pooling_intensity": p}, SEEDS, 520), by=()) for p in LEVELS
     }
