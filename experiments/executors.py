@@ -3,7 +3,7 @@
 Every one is a :class:`concurrent.futures.Executor`, and a sweep accepts any other Executor as
 well. The local pool uses the *spawn* start method (no forked copies of live state) and one
 compiled-kernel thread per worker; its workers end with the sweep's process, even when that
-process is killed outright (:mod:`experiments.lifeline`), and leave SIGINT and SIGTERM to it.
+process is killed outright (:mod:`experiments.lifeline`), and leave Ctrl-C to it.
 Dask is an optional extra (``pip install isohybrid[dask]``):
 ``"dask"`` starts a ``LocalCluster`` on this machine, or connects to ``scheduler`` (for
 instance a dask-jobqueue cluster on SLURM or PBS).
@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import signal
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
@@ -68,11 +67,12 @@ def worker_environment() -> Iterator[None]:
 def init_pool_worker(parent: int) -> None:
     """Initializer of a local pool's worker.
 
-    The worker ends when ``parent`` (the sweep's process) dies, and ignores SIGINT and SIGTERM:
-    the parent handles them and tells its workers to stop after their current run.
+    The worker ends when ``parent`` (the sweep's process) dies, and ignores SIGINT (Ctrl-C
+    reaches the whole terminal group; the parent handles it and tells its workers to stop after
+    their current run). SIGTERM keeps its default: the pool itself terminates broken workers
+    with it.
     """
     lifeline.die_with_parent(parent)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     init_process_worker()
 
 

@@ -127,9 +127,11 @@ def one_line(err: BaseException) -> str:
 
 def is_usage_error(err: BaseException) -> bool:
     """Whether an error is the user's input (exit 2) rather than a failure (exit 1)."""
+    from experiments.plan import BudgetError
     from experiments.spec import SpecError
 
-    return isinstance(err, SpecError | UsageError | FileNotFoundError | IsADirectoryError)
+    usage = SpecError | BudgetError | UsageError | FileNotFoundError | IsADirectoryError
+    return isinstance(err, usage)
 
 
 def _silence_stdout() -> None:
@@ -192,13 +194,13 @@ def output_file(
             ``shards/`` folder.
     """
     path = Path(path)
+    if path.is_dir():
+        raise UsageError(f"{option} {path} is a folder; give a file name")
     if suffixes and path.suffix not in suffixes:
         raise UsageError(
             f"{option} {path}: unknown file type {path.suffix or '(none)'!r}; "
             f"allowed: {', '.join(suffixes)}"
         )
-    if path.is_dir():
-        raise UsageError(f"{option} {path} is a folder; give a file name")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError(f"{option} {path}: folder {parent} does not exist")
