@@ -493,3 +493,29 @@ def test_dask_without_workers_stops_after_the_timeout_and_resumes(tmp_path, refe
     assert storage.read_manifest(out)["status"] == "interrupted"
     resume_in_process(out)
     lost_and_duplicated(out, reference, "Dask loses every worker")
+
+
+# --- the dashboard's server ----------------------------------------------------------------
+
+LAUNCHER = """
+import sys
+from experiments import dashboard
+dashboard.server_command = lambda host, port: [
+    sys.executable, "-c", "import time; print('serving', flush=True); time.sleep(600)"
+]
+sys.exit(dashboard.serve())
+"""
+
+
+@needs_linux
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_the_dashboard_server_stops_with_its_launcher(sig):
+    launcher = subprocess.Popen(
+        [sys.executable, "-c", LAUNCHER], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert launcher.stdout.readline().strip() == "serving"
+    (server,) = children(launcher.pid)
+    os.kill(launcher.pid, sig)
+    assert launcher.wait(timeout=30) == (143 if sig == signal.SIGTERM else -signal.SIGKILL)
+    assert_all_end([server])
+    RESULTS[f"dashboard launcher gets {signal.Signals(sig).name}"] = (0, 0)
