@@ -88,10 +88,10 @@ def describe_holder(holder: Mapping[str, Any]) -> str:
     )
 
 
-def read_lock(out: Path) -> dict[str, Any] | None:
+def read_lock(out: Path, path: Path | None = None) -> dict[str, Any] | None:
     """The holder recorded in a folder's lock file (``{}`` if unreadable, ``None`` if none)."""
     try:
-        text = (Path(out) / LOCK_FILE).read_text(encoding="utf-8")
+        text = (path or Path(out) / LOCK_FILE).read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
     except OSError:
@@ -121,6 +121,12 @@ class FolderLock:
     out: Path
     message: str = ""
     held: bool = False
+    lock_path: Path | None = None
+
+    @property
+    def path(self) -> Path:
+        """The lock file (``DIR/.lock`` unless given)."""
+        return self.lock_path or Path(self.out) / LOCK_FILE
 
     def _record(self) -> bytes:
         pid = os.getpid()
@@ -149,7 +155,7 @@ class FolderLock:
             FolderLocked: a live process holds it, or one on another host (whose state cannot
                 be checked from here).
         """
-        path = Path(self.out) / LOCK_FILE
+        path = self.path
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -158,7 +164,7 @@ class FolderLock:
                 return self
             except FileExistsError:
                 pass
-            holder = read_lock(self.out)
+            holder = read_lock(self.out, path)
             if holder is None:
                 continue  # released meanwhile
             if not holder and time.monotonic() < deadline:
@@ -171,6 +177,9 @@ class FolderLock:
                     f"checked from {socket.gethostname()}; if that process has ended, delete "
                     f"{path} and run the command again"
                 )
+            if alive and time.monotonic() < deadline and self.lock_path is not None:
+                time.sleep(0.05)  # another process is creating the folder: let it finish
+                continue
             if alive:
                 raise FolderLocked(
                     f"{self.out} is being written by {describe_holder(holder)}; wait for it "
@@ -190,10 +199,10 @@ class FolderLock:
         if not self.held:
             return
         self.held = False
-        holder = read_lock(self.out)
+        holder = read_lock(self.out, self.path)
         if holder and holder.get("pid") == os.getpid():
             with contextlib.suppress(OSError):
-                (Path(self.out) / LOCK_FILE).unlink()
+                self.path.unlink()
 
 
 # --- opening a folder ------------------------------------------------------------------------
@@ -237,6 +246,18 @@ def _create(out: Path, spec: Any, plan: Plan) -> tuple[dict[str, Any], FolderLoc
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise SweepFolderError(f"cannot create {out}: {err.strerror or err}") from None
+    creating = FolderLock(out, lock_path=parent / f".{out.name}.creating")
+    creating.acquire(wait=30.0)  # one creator at a time; a stale one is taken over
+    try:
+        if out.exists() and not (out.is_dir() and _is_empty(out)):
+            return None  # created meanwhile (or filled): open it as an existing folder
+        return _build(out, spec, plan)
+    finally:
+        creating.release()
+
+
+def _build(out: Path, spec: Any, plan: Plan) -> tuple[dict[str, Any], FolderLock] | None:
+    parent = out.parent
     _clean_old_temporaries(out)
     tmp = parent / f".{out.name}.new-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     manifest = _new_manifest(spec, plan)

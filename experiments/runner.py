@@ -202,10 +202,14 @@ def run_chunk(tasks: Sequence[RunTask], out_dir: str, stop_file: str) -> list[di
 
 
 def prepare_worker() -> None:
-    """Once per process: load the compiled kernels from their cache before the first run."""
+    """Once per process: load the compiled kernels from their cache before the first run.
+
+    Also notes the current parent, whose disappearance stops the worker's runs; a worker forked
+    from a warmed-up pool server has its kernels already and only notes its parent.
+    """
+    _STATE["parent"] = os.getppid()
     if _STATE["ready"]:
         return
-    _STATE["parent"] = os.getppid()
     from simulation.model import PoolingModel
 
     warm = PoolingModel(rng=0)

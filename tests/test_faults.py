@@ -128,6 +128,23 @@ def children(pid: int) -> list[int]:
     return out
 
 
+def descendants(pid: int) -> list[int]:
+    """Children, grandchildren, ... of ``pid`` (pool workers are forked by a pool server)."""
+    out, todo = [], [pid]
+    while todo:
+        found = children(todo.pop())
+        out += found
+        todo += found
+    return out
+
+
+def pool_workers(pid: int) -> list[int]:
+    """The pool workers under a sweep's process (not the pool server or resource tracker)."""
+    marks = ("forkserver import main", "resource_tracker import main")
+    helpers = [p for p in children(pid) if any(m in cmdline(p) for m in marks)]
+    return [p for p in descendants(pid) if p not in helpers]
+
+
 def cmdline(pid: int) -> str:
     try:
         return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
@@ -167,8 +184,8 @@ def test_kill_9_of_the_main_process_at_a_random_point(tmp_path, reference, seed)
     out = tmp_path / "out"
     proc = start(spec, out)
     wait_for_shards(proc, out, int(np.random.default_rng(seed).integers(1, TOTAL // 3)))
-    workers = children(proc.pid)
-    assert workers, "the pool should have started"
+    workers = descendants(proc.pid)
+    assert pool_workers(proc.pid), "the pool should have started"
     os.kill(proc.pid, signal.SIGKILL)  # the main process only: its workers must follow it
     proc.wait(timeout=30)
     assert_all_end(workers)
@@ -188,7 +205,7 @@ def test_kill_9_of_a_worker_restarts_the_pool_and_the_sweep_completes(tmp_path, 
     out = tmp_path / "out"
     proc = start(spec, out)
     wait_for_shards(proc, out, 3)
-    workers = [p for p in children(proc.pid) if "spawn_main" in cmdline(p)]
+    workers = pool_workers(proc.pid)
     assert workers
     os.kill(workers[0], signal.SIGKILL)
     stdout, stderr = proc.communicate(timeout=180)
@@ -207,7 +224,7 @@ def test_sigterm_stops_like_ctrl_c_and_records_the_end(tmp_path, reference):
     out = tmp_path / "out"
     proc = start(spec, out)
     wait_for_shards(proc, out, 3)
-    workers = children(proc.pid)
+    workers = descendants(proc.pid)
     os.kill(proc.pid, signal.SIGTERM)  # what timeout, docker stop and SLURM send
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 143, stderr
