@@ -115,6 +115,21 @@ def pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def stop_pool_server() -> None:
+    """Stop the local pools' server, if this process started one, and wait for it.
+
+    The server would end by itself when this process exits; stopping it first lets a
+    command's process account for all the CPU time of its workers (and frees its memory).
+    """
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    stop = getattr(server, "_stop", None)
+    if stop is not None and getattr(server, "_forkserver_pid", None) is not None:
+        with contextlib.suppress(Exception):
+            stop()
+
+
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """A local pool of ``workers`` processes that die with this one.
 

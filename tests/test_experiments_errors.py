@@ -319,3 +319,10 @@ def test_status_json_lists_suspect_files(swept, tmp_path):
     assert (status["finished"], status["total"], status["remaining"]) == (6, 6, 0)
     assert [f["file"] for f in status["foreign"]] == ["shards/p9999-r99.parquet"]
     json.dumps(status)
+
+
+def test_figures_out_on_a_file_is_one_line(swept, tmp_path, capsys):
+    afile = tmp_path / "figures.txt"
+    afile.write_text("x")
+    assert cli.main(["figures", str(swept), "--out", str(afile)]) in (1, 2)
+    assert str(afile) in one_line_error(capsys, "figures")
