@@ -182,7 +182,7 @@ def run_chunk(tasks: Sequence[RunTask], out_dir: str, stop_file: str) -> list[di
         One small record per task: ``run_id``, ``status`` (``ok``, ``error``, ``stopped``) and
         ``seconds``.
     """
-    from experiments import storage
+    from experiments import shards
 
     prepare_worker()
     out: list[dict[str, Any]] = []
@@ -194,7 +194,7 @@ def run_chunk(tasks: Sequence[RunTask], out_dir: str, stop_file: str) -> list[di
         t0 = time.perf_counter()
         measures, error = execute(task)
         seconds = time.perf_counter() - t0
-        storage.write_shard(Path(out_dir), task, measures, error, started, seconds)
+        shards.write_shard(Path(out_dir), task, measures, error, started, seconds)
         out.append(
             {"run_id": task.run_id, "status": "error" if error else "ok", "seconds": seconds}
         )

@@ -358,17 +358,15 @@ def test_a_kill_during_creation_leaves_a_folder_the_same_command_resumes(
     tmp_path, reference, monkeypatch
 ):
     out = tmp_path / "out"
-    real = storage.write_manifest
-
     def killed(*args, **kwargs):
         raise KeyboardInterrupt  # stands in for a kill between two steps of creation
 
-    monkeypatch.setattr(storage, "write_manifest", killed)
+    monkeypatch.setattr(folder, "write_manifest", killed)
     with pytest.raises(KeyboardInterrupt):
         resume_in_process(out)
     assert not out.exists()
     assert not list(tmp_path.glob(".out.new-*"))
-    monkeypatch.setattr(storage, "write_manifest", real)
+    monkeypatch.undo()
     (out / "shards").mkdir(parents=True)  # what an older, interrupted creation left
     resume_in_process(out)
     lost_and_duplicated(out, reference, "a kill while creating the folder")

@@ -220,7 +220,7 @@ def add_force(p: argparse.ArgumentParser) -> None:
 
 def run_id_type(text: str) -> str:
     """An argparse type: a run id of a sweep, ``p<point>-r<replicate>`` (``p0003-r02``)."""
-    from experiments.storage import RUN_ID_PATTERN
+    from experiments.shards import RUN_ID_PATTERN
 
     if not RUN_ID_PATTERN.fullmatch(text):
         raise argparse.ArgumentTypeError(
