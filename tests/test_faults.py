@@ -358,6 +358,7 @@ def test_a_kill_during_creation_leaves_a_folder_the_same_command_resumes(
     tmp_path, reference, monkeypatch
 ):
     out = tmp_path / "out"
+
     def killed(*args, **kwargs):
         raise KeyboardInterrupt  # stands in for a kill between two steps of creation
 
