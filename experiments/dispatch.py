@@ -242,7 +242,7 @@ def _drive(
                     is_broken = True
                     broken.extend(chunk)
                 elif outcome == "disk full":
-                    stop(f"{future.exception()}; free space and run the same command to resume")
+                    stop(_disk_full(future.exception(), out, to_run - bar.done))
             fill()
     except KeyboardInterrupt:
         report.interrupted = True
@@ -266,6 +266,16 @@ def _drive(
         broken.extend(t for chunk in chunks for t in chunk)  # not yet dispatched either
         return broken
     return None
+
+
+def _disk_full(err: BaseException | None, out: Path, left: int) -> str:
+    """One line: the folder is full, and about how much space the runs left need."""
+    sizes = [p.stat().st_size for p in shards.shard_files(out)[:200]]
+    per_run = sum(sizes) / len(sizes) if sizes else 64_000
+    return (
+        f"{err}; the {left} runs left need about {shards.human_bytes(per_run * left)} more; "
+        "free space and run the same command to resume"
+    )
 
 
 def _collect(future: Future, chunk: list[RunTask], report: SweepReport, bar: Progress) -> str:

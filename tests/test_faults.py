@@ -438,6 +438,7 @@ def test_a_full_disk_stops_at_once_with_one_line_and_no_temporary_file(tmp_path,
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("isohybrid sweep: error: disk full: no space left in ")
     assert str(mnt / "out") in lines[0]
+    assert "runs left need about" in lines[0]
     manifest = storage.read_manifest(copy)
     assert manifest["status"] == "interrupted"
     assert manifest["history"][-1]["reason"].startswith("disk full")
