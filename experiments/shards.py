@@ -60,7 +60,13 @@ ID_COLUMNS: tuple[str, ...] = (
 """Leading columns of the tidy and summary tables, identifying a run and its seed."""
 
 
-_ARROW_KIND = {"float": pa.float64(), "int": pa.int64(), "choice": pa.string(), "bool": pa.bool_()}
+_ARROW_KIND = {
+    "float": pa.float64(),
+    "int": pa.int64(),
+    "choice": pa.string(),
+    "bool": pa.bool_(),
+    "case": pa.string(),
+}
 
 
 class ShardError(ValueError):

@@ -129,8 +129,10 @@ def is_usage_error(err: BaseException) -> bool:
     """Whether an error is the user's input (exit 2) rather than a failure (exit 1)."""
     from experiments.plan import BudgetError
     from experiments.spec import SpecError
+    from simulation.cases import CaseError
 
-    usage = SpecError | BudgetError | UsageError | FileNotFoundError | IsADirectoryError
+    usage = SpecError | BudgetError | CaseError | UsageError | FileNotFoundError
+    usage = usage | IsADirectoryError
     return isinstance(err, usage)
 
 

@@ -69,6 +69,9 @@ def load_spec(
                 "(file)", str(path), f"cannot be read ({err.strerror or err})", "a readable file"
             ) from None
         raw.setdefault("name", path.stem)
+        from experiments.spec.case_key import place_case_key
+
+        raw = place_case_key(raw, path.parent)  # case paths are relative to the spec
         try:
             out = spec_from_dict(raw)
         except SpecError as err:
