@@ -27,6 +27,10 @@ model's arrays themselves, so that a week costs no temporary per-pair arrays. Th
 ties are kept as a sorted list of active edge ids (``tie_ids``) and a tie count per worker
 (``degree``), maintained by every kernel that starts or ends a tie, so that no rule scans all
 co-presence edges.
+
+Why one module: :func:`pure_python` rebuilds every kernel, and the pair rules they share, in this
+module's one namespace, so that each pure-Python original calls the others' originals; kernels
+spread over several modules would each need their own copy of the pair rules.
 """
 
 from __future__ import annotations

@@ -200,6 +200,12 @@ class PoolingModel(mesa.Model):
         record_every: int = 1,
         rng: Any = None,
     ) -> None:
+        """Validate the parameters, then build the world, its agents and the DataCollector.
+
+        Why one function: the keyword signature is the schema Mesa's ``SolaraViz`` and
+        ``batch_run`` read, and each keyword is handed on to :class:`Parameters` by name, one
+        line each, so that a parameter can be followed from the signature to the rules.
+        """
         self.params = Parameters(
             scenario=scenario,
             n_workers=n_workers,
