@@ -105,6 +105,18 @@ def sanitarisation_spec() -> SweepSpec:
     )
 
 
+def _robustness(name: str) -> Callable[[], SweepSpec]:
+    """The spec builder of one of :data:`experiments.robustness.SPECS`."""
+
+    def build() -> SweepSpec:
+        from experiments import robustness
+
+        return robustness.SPECS[name]()
+
+    build.__name__ = f"{name}_spec"
+    return build
+
+
 REGISTRY: tuple[Experiment, ...] = (
     Experiment(
         "pooling_identity",
@@ -121,6 +133,15 @@ REGISTRY: tuple[Experiment, ...] = (
     Experiment("sanitarisation", figures=("sanitarisation",), spec=sanitarisation_spec),
     Experiment("sobol", sensitivity="sobol"),
     Experiment("morris", spec=morris_spec, sensitivity="morris"),
+    Experiment(
+        "regime_boundaries", figures=("regime_boundaries",), spec=_robustness("regime_boundaries")
+    ),
+    Experiment(
+        "robustness_oat", figures=("robustness_perturbations",), spec=_robustness("robustness_oat")
+    ),
+    Experiment(
+        "robustness_morris", figures=("morris_regimes",), spec=_robustness("robustness_morris")
+    ),
 )
 """The experiments of the paper, in the order they run, with the figures each contributes
 (the sensitivity figure combines the ``sobol`` and ``morris`` sweeps)."""

@@ -15,9 +15,11 @@ sweep's summary table (one row per run, with its ``regime``):
 * :func:`boundaries` — the regimes along pooling intensity, with the intensity at which each
   regime's share first crosses one half, and a bootstrap confidence interval over seeds.
 
-Run ``python -m experiments.robustness OUT [--quick]``: it writes the three tables as CSV and a
-Markdown summary into ``OUT``. The quick variant (a few runs of one year) checks the plumbing in
-well under a minute; the full one (ten years) is what the docs report.
+Each analysis is a named sweep (:data:`SPECS`, registered in :mod:`experiments.reproduce`) and
+a pure function of its summary table. ``python -m experiments.robustness OUT [--quick]`` runs
+the three sweeps, writes the tables as CSV and a Markdown summary into ``OUT``; the quick
+variants (two runs of half a year per point) check the plumbing, the full ones (eight runs of
+ten years per point) are what ``docs/robustness.md`` reports.
 """
 
 from __future__ import annotations
@@ -25,10 +27,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from experiments.spec import SweepSpec
 
 ASSUMPTIONS: Mapping[str, tuple[Any, ...]] = {
     # continuous rates (low, high)
@@ -99,7 +104,19 @@ def problem(names: Sequence[str] | None = None) -> dict[str, Any]:
     return {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
 
 
-def morris_points(trajectories: int, seed: int, levels: int = 4) -> tuple[np.ndarray, list[dict]]:
+MORRIS_SEED = 20260112
+"""Seed of the Morris design on the unit cube (the design is rebuilt from it for the analysis)."""
+MORRIS_TRAJECTORIES = (6, 2)
+"""Trajectories of the full and the quick Morris designs: ``r (k + 1)`` points each."""
+REPLICATES = (8, 2)
+"""Runs per point (the seeds over which regime probabilities are taken), full and quick."""
+STEPS = (520, 26)
+"""Weeks per run, full (ten years) and quick."""
+INTENSITIES = tuple(round(0.1 * k, 1) for k in range(11))
+"""Pooling intensities of the boundaries' sweep (quick: 0, 0.5 and 1)."""
+
+
+def morris_points(trajectories: int, seed: int = MORRIS_SEED, levels: int = 4) -> tuple:
     """A Morris design on the unit cube and the parameter points it stands for."""
     from SALib.sample import morris as morris_sample
 
@@ -112,25 +129,90 @@ def morris_points(trajectories: int, seed: int, levels: int = 4) -> tuple[np.nda
     return unit, points
 
 
-def _sweep(
-    name: str, points: list[dict], out: Path, *, steps: int, replicates: int, seed: int
-) -> pd.DataFrame:
-    from experiments import SweepSpec, load_summary, run_sweep
-    from experiments.spec import Design
+def oat_points() -> list[dict[str, Any]]:
+    """The default point, then each assumption at each end of its range (where not default)."""
+    from simulation.model import default_parameters
 
-    spec = SweepSpec(
+    defaults = default_parameters()
+    points: list[dict[str, Any]] = [{"pooling_intensity": POOLING}]
+    for name in ASSUMPTIONS:
+        for x in (0.0, 1.0):
+            value = value_at(name, x)
+            if value != defaults[name]:
+                points.append({"pooling_intensity": POOLING, name: value})
+    return points
+
+
+def _spec(
+    name: str,
+    points: list[dict],
+    quick_points: list[dict] | None,
+    description: str,
+    quick_replicates: int = REPLICATES[1],
+) -> SweepSpec:
+    from experiments.spec import Design, SweepSpec
+
+    quick: dict[str, Any] = {"replicates": quick_replicates, "steps": STEPS[1]}
+    quick["record_every"] = STEPS[1]
+    if quick_points is not None:
+        quick["design"] = {"kind": "table", "points": quick_points}
+    return SweepSpec(
         design=Design("table", points=tuple(points)),
-        seed=seed,
-        steps=steps,
-        replicates=replicates,
-        record_every=steps,
+        seed=MORRIS_SEED,
+        steps=STEPS[0],
+        replicates=REPLICATES[0],
+        record_every=STEPS[0],
         scenario="cssi",
-        fixed={"pooling_intensity": POOLING} if "pooling_intensity" not in points[0] else {},
         name=name,
-        description=f"robustness of the CSSI's regime: {name}",
+        description=description,
+        quick=quick,
     )
-    run_sweep(spec, out / name, executor="serial", progress=False)
-    return load_summary(out / name)
+
+
+def oat_spec() -> SweepSpec:
+    """Each assumption at each end of its range, the others at default (CSSI, pooling 0.5)."""
+    return _spec(
+        "robustness_oat",
+        oat_points(),
+        None,
+        "The CSSI's regime at pooling intensity 0.5 with each assumption at each end of its "
+        "range: which conclusions survive which perturbations.",
+    )
+
+
+def boundaries_spec() -> SweepSpec:
+    """The regimes along pooling intensity, replicated over seeds (CSSI)."""
+    full = [{"pooling_intensity": p} for p in INTENSITIES]
+    quick = [{"pooling_intensity": p} for p in (0.0, 0.5, 1.0)]
+    return _spec(
+        "regime_boundaries",
+        full,
+        quick,
+        "The CSSI's regime along pooling intensity over seeds, for the boundaries between "
+        "regimes and their bootstrap intervals.",
+    )
+
+
+def morris_regimes_spec() -> SweepSpec:
+    """Morris trajectories over every assumption, switches and structure included (CSSI)."""
+    _, full = morris_points(MORRIS_TRAJECTORIES[0])
+    _, quick = morris_points(MORRIS_TRAJECTORIES[1])
+    return _spec(
+        "robustness_morris",
+        [{"pooling_intensity": POOLING, **p} for p in full],
+        [{"pooling_intensity": POOLING, **p} for p in quick],
+        "Morris elementary effects of every assumption, switches and structural choices "
+        "included, on the probability of each regime of the CSSI at pooling intensity 0.5.",
+        quick_replicates=1,
+    )
+
+
+SPECS: Mapping[str, Any] = {
+    "robustness_oat": oat_spec,
+    "regime_boundaries": boundaries_spec,
+    "robustness_morris": morris_regimes_spec,
+}
+"""The robustness sweeps by name, each a function returning its :class:`SweepSpec`."""
 
 
 def regime_shares(summary: pd.DataFrame) -> pd.DataFrame:
@@ -139,61 +221,47 @@ def regime_shares(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.crosstab(done["point"], done["regime"], normalize="index")
 
 
-def morris(
-    out: Path, *, trajectories: int, steps: int, replicates: int, seed: int
-) -> pd.DataFrame:
-    """Morris mu* and sigma of each assumption on the probability of each regime."""
+def morris_table(summary: pd.DataFrame, seed: int = MORRIS_SEED) -> pd.DataFrame:
+    """Morris mu* and sigma of each assumption on the probability of each regime.
+
+    The unit-cube design is rebuilt from ``seed`` and the number of points (``r (k + 1)``).
+    """
     from SALib.analyze import morris as morris_analyze
 
-    unit, points = morris_points(trajectories, seed)
-    shares = regime_shares(
-        _sweep("morris", points, out, steps=steps, replicates=replicates, seed=seed)
-    )
     prob = problem()
+    n_points = int(summary["point"].max()) + 1
+    unit, _ = morris_points(n_points // (prob["num_vars"] + 1), seed)
+    shares = regime_shares(summary)
     rows = []
     for regime in shares.columns:
-        y = shares[regime].reindex(range(len(points)), fill_value=0.0).to_numpy()
+        y = shares[regime].reindex(range(len(unit)), fill_value=0.0).to_numpy()
         res = morris_analyze.analyze(prob, unit, y, num_levels=4, seed=seed)
         for k, name in enumerate(prob["names"]):
-            rows.append(
-                {
-                    "regime": regime,
-                    "parameter": name,
-                    "mu_star": float(res["mu_star"][k]),
-                    "sigma": float(res["sigma"][k]),
-                }
-            )
+            mu_star, sigma = float(res["mu_star"][k]), float(res["sigma"][k])
+            rows.append({"regime": regime, "parameter": name, "mu_star": mu_star, "sigma": sigma})
     return pd.DataFrame(rows)
 
 
-def one_at_a_time(out: Path, *, steps: int, replicates: int, seed: int) -> pd.DataFrame:
-    """The modal regime and its share at the default and at each assumption's two ends."""
-    from simulation.model import default_parameters
+def oat_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The modal regime and its share at the default and at each assumption's ends.
 
-    defaults = default_parameters()
-    points: list[dict] = [{"pooling_intensity": POOLING}]
-    labels = [("default", "", defaults["pooling_intensity"])]
-    for name in ASSUMPTIONS:
-        for end, x in (("low", 0.0), ("high", 1.0)):
-            value = value_at(name, x)
-            if value == defaults[name]:
-                continue
-            points.append({"pooling_intensity": POOLING, name: value})
-            labels.append((name, end, value))
-    shares = regime_shares(
-        _sweep("oat", points, out, steps=steps, replicates=replicates, seed=seed)
-    )
+    ``survives`` says whether the default's modal regime is still the modal one.
+    """
+    points = oat_points()
+    shares = regime_shares(summary)
     rows = []
-    for k, (name, end, value) in enumerate(labels):
+    for k, point in enumerate(points):
+        changed = [n for n in point if n != "pooling_intensity"]
+        name = changed[0] if changed else "default"
         row = shares.loc[k] if k in shares.index else pd.Series(dtype=float)
-        modal = str(row.idxmax()) if len(row) else ""
         rows.append(
             {
                 "parameter": name,
-                "end": end,
-                "value": value,
-                "regime": modal,
+                "value": point.get(name, ""),
+                "regime": str(row.idxmax()) if len(row) else "",
                 "share": float(row.max()) if len(row) else np.nan,
+                "default_regime_share": float(row.get(_modal(shares), 0.0)),
+                **{f"share_{r}": float(row.get(r, 0.0)) for r in shares.columns},
             }
         )
     table = pd.DataFrame(rows)
@@ -201,22 +269,21 @@ def one_at_a_time(out: Path, *, steps: int, replicates: int, seed: int) -> pd.Da
     return table
 
 
-def boundaries(
-    out: Path, *, intensities: Sequence[float], steps: int, replicates: int, seed: int, boot: int
-) -> pd.DataFrame:
-    """Regime shares along pooling intensity and where each regime's share first passes 1/2.
+def _modal(shares: pd.DataFrame) -> str:
+    return str(shares.loc[0].idxmax()) if 0 in shares.index else ""
 
-    The crossing point is interpolated linearly between the two intensities that bracket it; its
-    confidence interval is the 2.5 and 97.5 percentiles over ``boot`` bootstrap resamples of the
-    replicates (seeds) at each intensity.
+
+def boundaries_table(summary: pd.DataFrame, boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """Where each regime's share along pooling intensity first reaches one half, with its CI.
+
+    The crossing is interpolated linearly between the two intensities that bracket it; its
+    interval is the 2.5 and 97.5 percentiles over ``boot`` bootstrap resamples of the runs
+    (seeds) at each intensity.
     """
-    points = [{"pooling_intensity": float(p)} for p in intensities]
-    summary = _sweep("boundaries", points, out, steps=steps, replicates=replicates, seed=seed)
     done = summary[summary["status"] == "ok"] if "status" in summary else summary
-    regimes = sorted(done["regime"].unique())
-    by_point = {p: done.loc[done["point"] == p, "regime"].to_numpy() for p in range(len(points))}
+    x = np.sort(done["pooling_intensity"].unique())
+    by_level = {v: done.loc[done["pooling_intensity"] == v, "regime"].to_numpy() for v in x}
     rng = np.random.default_rng(seed)
-    x = np.asarray(intensities, dtype=float)
 
     def crossing(curve: np.ndarray) -> float:
         above = np.flatnonzero(curve >= 0.5)
@@ -229,15 +296,16 @@ def boundaries(
         return float(x[k - 1] + (0.5 - y0) / (y1 - y0) * (x[k] - x[k - 1]))
 
     rows = []
-    for regime in regimes:
-        curve = np.array([(by_point[p] == regime).mean() for p in range(len(points))])
-        draws = []
-        for _ in range(boot):
-            resampled = np.array(
-                [(rng.choice(by_point[p], by_point[p].size) == regime).mean() for p in by_point]
-            )
-            draws.append(crossing(resampled))
-        draws = np.array(draws)
+    for regime in sorted(done["regime"].unique()):
+        curve = np.array([(by_level[v] == regime).mean() for v in x])
+        draws = np.array(
+            [
+                crossing(
+                    np.array([(rng.choice(r, r.size) == regime).mean() for r in by_level.values()])
+                )
+                for _ in range(boot)
+            ]
+        )
         ok = draws[np.isfinite(draws)]
         rows.append(
             {
@@ -250,6 +318,11 @@ def boundaries(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _resampled(by_level: dict, regime: str, rng: np.random.Generator) -> np.ndarray:
+    """Each level's share of ``regime`` in one bootstrap resample of its runs."""
+    return np.array([(rng.choice(r, r.size) == regime).mean() for r in by_level.values()])
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -281,27 +354,23 @@ def summary_markdown(oat: pd.DataFrame, bounds: pd.DataFrame, effects: pd.DataFr
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the three analyses into a folder and print the Markdown summary."""
+    """Run the three sweeps into a folder, analyse them and print the Markdown summary."""
+    from experiments import load_summary, run_sweep
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--workers", type=int, default=None)
     args = parser.parse_args(argv)
-    quick = args.quick
-    steps, reps = (52, 2) if quick else (520, 8)
-    seed = 20260112
     args.out.mkdir(parents=True, exist_ok=True)
-    oat = one_at_a_time(args.out, steps=steps, replicates=reps, seed=seed)
-    bounds = boundaries(
-        args.out,
-        intensities=(0.0, 0.5, 1.0) if quick else tuple(np.round(np.linspace(0, 1, 11), 2)),
-        steps=steps,
-        replicates=reps,
-        seed=seed,
-        boot=50 if quick else 1000,
-    )
-    effects = morris(
-        args.out, trajectories=2 if quick else 6, steps=steps, replicates=reps, seed=seed
-    )
+    tables = {}
+    for name, build in SPECS.items():
+        spec = build().reduced() if args.quick else build()
+        run_sweep(spec, args.out / spec.name, workers=args.workers, progress=False)
+        tables[name] = load_summary(args.out / spec.name)
+    oat = oat_table(tables["robustness_oat"])
+    bounds = boundaries_table(tables["regime_boundaries"], boot=100 if args.quick else 1000)
+    effects = morris_table(tables["robustness_morris"])
     oat.to_csv(args.out / "one_at_a_time.csv", index=False)
     bounds.to_csv(args.out / "boundaries.csv", index=False)
     effects.to_csv(args.out / "morris.csv", index=False)
