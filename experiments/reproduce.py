@@ -25,6 +25,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -106,15 +107,8 @@ def sanitarisation_spec() -> SweepSpec:
 
 
 def _robustness(name: str) -> Callable[[], SweepSpec]:
-    """The spec builder of one of :data:`experiments.robustness.SPECS`."""
-
-    def build() -> SweepSpec:
-        from experiments import robustness
-
-        return robustness.SPECS[name]()
-
-    build.__name__ = f"{name}_spec"
-    return build
+    """The spec builder of one of :data:`experiments.robustness.SPECS` (imported when called)."""
+    return lambda: import_module("experiments.robustness").SPECS[name]()
 
 
 REGISTRY: tuple[Experiment, ...] = (

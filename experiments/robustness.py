@@ -18,7 +18,7 @@ sweep's summary table (one row per run, with its ``regime``):
 Each analysis is a named sweep (:data:`SPECS`, registered in :mod:`experiments.reproduce`) and
 a pure function of its summary table. ``python -m experiments.robustness OUT [--quick]`` runs
 the three sweeps, writes the tables as CSV and a Markdown summary into ``OUT``; the quick
-variants (two runs of half a year per point) check the plumbing, the full ones (eight runs of
+variants (one run of half a year per point) check the plumbing, the full ones (eight runs of
 ten years per point) are what ``docs/robustness.md`` reports.
 """
 
@@ -108,7 +108,7 @@ MORRIS_SEED = 20260112
 """Seed of the Morris design on the unit cube (the design is rebuilt from it for the analysis)."""
 MORRIS_TRAJECTORIES = (6, 2)
 """Trajectories of the full and the quick Morris designs: ``r (k + 1)`` points each."""
-REPLICATES = (8, 2)
+REPLICATES = (8, 1)
 """Runs per point (the seeds over which regime probabilities are taken), full and quick."""
 STEPS = (520, 26)
 """Weeks per run, full (ten years) and quick."""
@@ -148,11 +148,10 @@ def _spec(
     points: list[dict],
     quick_points: list[dict] | None,
     description: str,
-    quick_replicates: int = REPLICATES[1],
 ) -> SweepSpec:
     from experiments.spec import Design, SweepSpec
 
-    quick: dict[str, Any] = {"replicates": quick_replicates, "steps": STEPS[1]}
+    quick: dict[str, Any] = {"replicates": REPLICATES[1], "steps": STEPS[1]}
     quick["record_every"] = STEPS[1]
     if quick_points is not None:
         quick["design"] = {"kind": "table", "points": quick_points}
@@ -203,7 +202,6 @@ def morris_regimes_spec() -> SweepSpec:
         [{"pooling_intensity": POOLING, **p} for p in quick],
         "Morris elementary effects of every assumption, switches and structural choices "
         "included, on the probability of each regime of the CSSI at pooling intensity 0.5.",
-        quick_replicates=1,
     )
 
 
