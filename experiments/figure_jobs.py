@@ -274,6 +274,56 @@ def sensitivity_job(s: Sweep) -> FigureJob | None:
     )
 
 
+def _robustness_sweep(s: Sweep) -> str:
+    """The robustness sweep's name (``experiments.robustness.SPECS``), or ``""``."""
+    return str(s.manifest["spec"].get("name", "")).removesuffix("-quick")
+
+
+def regime_boundaries_job(s: Sweep) -> FigureJob | None:
+    """The boundaries sweep: regime shares along pooling intensity with bootstrap intervals."""
+    if _robustness_sweep(s) != "regime_boundaries":
+        return None
+    from experiments import robustness
+
+    return FigureJob(
+        "regime_boundaries",
+        f"Share of the CSSI's runs ending in each regime along pooling intensity "
+        f"({s.replicates} seeds per level); vertical lines: where a regime first holds the "
+        "majority, grey bands: its 95 % bootstrap interval over seeds.",
+        lambda: figures.regime_boundaries(s.ok, robustness.boundaries_table(s.ok)),
+    )
+
+
+def robustness_perturbations_job(s: Sweep) -> FigureJob | None:
+    """The one-at-a-time sweep: which perturbations keep the default's regime."""
+    if _robustness_sweep(s) != "robustness_oat":
+        return None
+    from experiments import robustness
+
+    return FigureJob(
+        "robustness_perturbations",
+        "Share of the CSSI's runs at pooling intensity 0.5 ending in the default's regime when "
+        "one assumption is set to an end of its range (the others at their defaults); bar "
+        f"colour: the regime then most common; line: the default ({s.replicates} seeds each).",
+        lambda: figures.robustness_perturbations(robustness.oat_table(s.ok)),
+    )
+
+
+def morris_regimes_job(s: Sweep) -> FigureJob | None:
+    """The Morris sweep over the assumptions: mu* on each regime's probability."""
+    if _robustness_sweep(s) != "robustness_morris":
+        return None
+    from experiments import robustness
+
+    return FigureJob(
+        "morris_regimes",
+        "Morris elementary effects (mu*, bars; sigma, ticks) of every assumption, switches and "
+        "structural choices included, on the probability of each regime of the CSSI at "
+        f"pooling intensity 0.5 ({s.replicates} seeds per point).",
+        lambda: figures.morris_regimes(robustness.morris_table(s.ok)),
+    )
+
+
 FIGURE_JOBS: tuple[Callable[[Sweep], FigureJob | None], ...] = (
     regime_map_job,
     trajectories_job,
@@ -283,6 +333,9 @@ FIGURE_JOBS: tuple[Callable[[Sweep], FigureJob | None], ...] = (
     helpline_job,
     sanitarisation_job,
     sensitivity_job,
+    regime_boundaries_job,
+    robustness_perturbations_job,
+    morris_regimes_job,
 )
 """Every figure a sweep may support, in the order they are drawn."""
 

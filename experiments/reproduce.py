@@ -25,6 +25,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,6 +106,11 @@ def sanitarisation_spec() -> SweepSpec:
     )
 
 
+def _robustness(name: str) -> Callable[[], SweepSpec]:
+    """The spec builder of one of :data:`experiments.robustness.SPECS` (imported when called)."""
+    return lambda: import_module("experiments.robustness").SPECS[name]()
+
+
 REGISTRY: tuple[Experiment, ...] = (
     Experiment(
         "pooling_identity",
@@ -121,6 +127,15 @@ REGISTRY: tuple[Experiment, ...] = (
     Experiment("sanitarisation", figures=("sanitarisation",), spec=sanitarisation_spec),
     Experiment("sobol", sensitivity="sobol"),
     Experiment("morris", spec=morris_spec, sensitivity="morris"),
+    Experiment(
+        "regime_boundaries", figures=("regime_boundaries",), spec=_robustness("regime_boundaries")
+    ),
+    Experiment(
+        "robustness_oat", figures=("robustness_perturbations",), spec=_robustness("robustness_oat")
+    ),
+    Experiment(
+        "robustness_morris", figures=("morris_regimes",), spec=_robustness("robustness_morris")
+    ),
 )
 """The experiments of the paper, in the order they run, with the figures each contributes
 (the sensitivity figure combines the ``sobol`` and ``morris`` sweeps)."""

@@ -14,6 +14,7 @@ One module per family of figures:
 - :mod:`~experiments.figures.state`: the co-location network and the practice space.
 - :mod:`~experiments.figures.helpline`: the helpline's time course.
 - :mod:`~experiments.figures.sensitivity`: Sobol indices and Morris screening.
+- :mod:`~experiments.figures.robustness`: regime boundaries, perturbations, Morris on regimes.
 
 Shared pieces: :mod:`~experiments.figures.tables` (finished runs, levels, means with intervals)
 and :mod:`~experiments.figures.common` (labels, legend handles, lines with bands). A new figure
@@ -27,6 +28,11 @@ from collections.abc import Callable, Mapping
 
 from experiments.figures.helpline import helpline_time_course
 from experiments.figures.regimes import access_diversity, regime_map
+from experiments.figures.robustness import (
+    morris_regimes,
+    regime_boundaries,
+    robustness_perturbations,
+)
 from experiments.figures.sensitivity import (
     SENSITIVITY_OUTCOMES,
     SOBOL_COLOURS,
@@ -50,6 +56,9 @@ FIGURES: Mapping[str, Callable[..., object]] = {
     "helpline_time_course": helpline_time_course,
     "sanitarisation": sanitarisation,
     "sensitivity_indices": sensitivity_indices,
+    "regime_boundaries": regime_boundaries,
+    "robustness_perturbations": robustness_perturbations,
+    "morris_regimes": morris_regimes,
 }
 """Every figure function by name."""
 
@@ -63,12 +72,15 @@ __all__ = [
     "finished",
     "helpline_time_course",
     "mean_ci",
+    "morris_regimes",
     "nearest_level",
     "network_before_after",
     "practice_projection",
     "practice_space",
+    "regime_boundaries",
     "regime_map",
     "regime_shares",
+    "robustness_perturbations",
     "sanitarisation",
     "select",
     "sensitivity_indices",
