@@ -334,7 +334,7 @@ def calibrate(
     total = settings.population * (todo + (1 if done == 0 else 0))
     logging.getLogger("ABC").setLevel(logging.WARNING)
     with (
-        _open(executor, workers, scheduler) as pool,
+        open_pool(executor, workers, scheduler) as pool,
         Progress(total, f"calibrate {the_case.name}", "particle", enabled=progress) as bar,
     ):
         sampler = _sampler_class()(progress_map(pool, bar), settings.seed)
@@ -371,7 +371,10 @@ def _seed_main(entropy: int, t: int) -> None:
 
 
 @contextlib.contextmanager
-def _open(executor: str | Executor, workers: int | None, scheduler: str | None) -> Iterator[Any]:
+def open_pool(
+    executor: str | Executor, workers: int | None, scheduler: str | None
+) -> Iterator[Any]:
+    """Open an executor by name (or pass an open one through); yields the executor."""
     if isinstance(executor, Executor):
         yield executor
         return

@@ -548,6 +548,10 @@ from experiments.reproduce import register_commands  # noqa: E402  (figures, rep
 
 register_commands(register)
 
+from experiments.calibration_commands import register_commands as _calibration  # noqa: E402
+
+_calibration(register)
+
 
 if __name__ == "__main__":
     sys.exit(main())
