@@ -507,7 +507,7 @@ def snapshot(run: Run) -> Snapshot:
             names=tuple(s.name for s in m.setting.associations),
             measures=dict(m.measures()),
             history=m.datacollector.get_model_vars_dataframe().copy(),
-            record_every=int(m.record_every),
+            record_every=int(m.params.record_every),
             phase=str(m.phase.name),
             schedule=tuple(m.setting.schedule),
             levels=tuple(float(v) for v in m.levels),
