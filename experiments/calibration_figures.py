@@ -74,7 +74,11 @@ def posterior_pairs(
     w = posterior["weight"].to_numpy(float)
     size = 2 + 30 * w / w.max()
     with style.style():
-        fig = style.new_figure(style.DOUBLE_COLUMN, style.DOUBLE_COLUMN)
+        from matplotlib.figure import Figure
+
+        # a fixed grid: constrained layout over k x k panels costs seconds and gains little
+        fig = Figure(figsize=(style.DOUBLE_COLUMN, style.DOUBLE_COLUMN))
+        fig.subplots_adjust(left=0.09, right=0.98, bottom=0.08, top=0.98, wspace=0.1, hspace=0.1)
         axes = fig.subplots(k, k, squeeze=False)
         for i, yname in enumerate(names):
             for j, xname in enumerate(names):

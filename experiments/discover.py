@@ -32,7 +32,9 @@ TRAJECTORY_FILE = "discovery-{regime}-trajectory.csv"
 def check_installed() -> None:
     """Raise a one-line error if EMA Workbench is missing."""
     try:
-        import ema_workbench  # noqa: F401
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # optional parts it does not need here
+            import ema_workbench  # noqa: F401
     except ImportError as err:
         raise ImportError(
             "scenario discovery needs EMA Workbench: pip install 'isohybrid[calibration]'"

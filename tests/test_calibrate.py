@@ -136,3 +136,23 @@ def test_the_same_seed_gives_the_same_posterior_on_one_core_or_a_pool(tmp_path, 
     case = synthetic_case(_encounters(run_one({**FIXED, **TRUTH}, 7, (0,), WEEKS, 1)))
     serial = _small(case, tmp_path / "a", 2, "serial")
     pd.testing.assert_frame_equal(serial, _small(case, tmp_path / "c", 2, pool))
+
+
+def test_calibrate_command_writes_posterior_checks_and_figures(tmp_path) -> None:
+    """Smoke: the command end to end at toy sizes (serial), then resumed as a no-op."""
+    from experiments.cli import main
+
+    out = tmp_path / "helpline"
+    args = ["calibrate", "helpline", "--quick", "--out", str(out), "--executor", "serial"]
+    args += ["--population", "4", "--generations", "1", "--runs", "3", "--no-progress"]
+    assert main(args) == 0
+    posterior = pd.read_parquet(out / "posterior.parquet")
+    assert len(posterior) == 4
+    assert posterior["weight"].sum() == pytest.approx(1.0)
+    assert set(posterior.columns) >= {"intervision_attendance", "weight", "generation"}
+    assert (out / "calibration.db").exists()
+    for stem in ("posterior_marginals", "posterior_pairs", "predictive_check"):
+        assert (out / "figures" / f"helpline_{stem}.png").exists()
+    assert main(args) == 0  # resumes: nothing left to run
+    other = [*args[:-1], "--seed", "5", "--no-progress"]
+    assert main(other) != 0  # other settings in the same folder: refused

@@ -55,3 +55,17 @@ def test_the_modal_regime_of_a_point_is_the_most_common_of_its_replicates() -> N
     assert y.tolist() == [False, True]
     with pytest.raises(ValueError, match="no design point has 'fragmentation'"):
         point_outcome(summary, design, "fragmentation")
+
+
+def test_discover_command_on_a_finished_sweep(tmp_path) -> None:
+    from experiments.cli import main
+    from experiments.storage import load_summary
+
+    folder = tmp_path / "sweep"
+    args = ["sweep", "smoke", "--quick", "--out", str(folder), "--executor", "serial"]
+    assert main([*args, "--no-progress"]) == 0
+    regime = load_summary(folder)["regime"].value_counts().index[0]
+    assert main(["discover", str(folder), "--regime", regime]) == 0
+    assert (folder / f"discovery-{regime}.csv").exists()
+    assert (folder / "figures" / f"prim_{regime}.png").exists()
+    assert main(["discover", str(folder), "--regime", "nonsense"]) != 0
