@@ -98,6 +98,21 @@ PARAMETERS: Mapping[str, ParamSpec] = {
     "culture_spread": _f(0.0, 0.5, "sd of cultures around their prototype", "Culture spread"),
     "multi_need_share": _f(0.0, 1.0, "share of beneficiaries with mixed needs", "Mixed needs"),
     "access_tolerance": _f(0.0, 1.0, "largest facet gap accepted", "Access tolerance"),
+    "serving_publics": ParamSpec("bool", label="Serving publics"),
+    "visit_rate": _f(0.0, 50.0, "beneficiaries seen per worker per week", "Visits"),
+    "referral_rate": _f(0.0, 1.0, "chance a misfit need is referred along a tie", "Referrals"),
+    "service_adaptation": _f(0.0, 1.0, "facet gap share closed per visit", "Adaptation"),
+    "premises_norms": ParamSpec("bool", label="Premises carry a norm"),
+    "premises_pull": _f(0.0, 1.0, "weekly pull to the building's norm", "Premises pull"),
+    "identity_exit": ParamSpec("bool", label="Exit under identity threat"),
+    "exit_rate": _f(0.0, 1.0, "weekly exit hazard per unit of identity threat", "Exit rate"),
+    "profession_ownership": ParamSpec("bool", label="Professions own facets"),
+    "profession_barrier": _f(0.0, 1.0, "borrowing lost on owned facets", "Profession barrier"),
+    "newcomer_learning": _f(0.0, 10.0, "extra learning of a new hire", "Newcomer learning"),
+    "shared_tools": ParamSpec("bool", label="Durable shared tools"),
+    "tool_use": _f(0.0, 1.0, "weekly pull of the shared tools", "Tool use"),
+    "tool_decay": _f(0.0, 1.0, "weekly loss of unused shared tools", "Tool decay"),
+    "meaning_sensitivity": _f(0.0, 20.0, "attendance lost per unit of role gap", "Meaning"),
     "collect_agents": ParamSpec("bool", label="Collect agent data"),
     "record_every": _i(1, 100_000, "weeks between records", "Record every"),
 }
@@ -222,6 +237,26 @@ class Parameters:
     culture_spread: float
     multi_need_share: float
     access_tolerance: float
+    # serving publics
+    serving_publics: bool
+    visit_rate: float
+    referral_rate: float
+    service_adaptation: float
+    # premises
+    premises_norms: bool
+    premises_pull: float
+    # exit under identity threat
+    identity_exit: bool
+    exit_rate: float
+    # professions and tenure
+    profession_ownership: bool
+    profession_barrier: float
+    newcomer_learning: float
+    # durable shared tools and the sense of meaning
+    shared_tools: bool
+    tool_use: float
+    tool_decay: float
+    meaning_sensitivity: float
     # recording
     collect_agents: bool
     record_every: int

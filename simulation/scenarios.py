@@ -30,6 +30,16 @@ FACET_POLES: Mapping[str, tuple[str, str]] = {
 SECTORS: tuple[str, ...] = ("health", "social")
 """Sector codes: 0 = health (soins), 1 = social (aide sociale)."""
 
+HEALTH_FACETS: tuple[str, ...] = ("framing",)
+"""The facets of health expertise: the only ones on which sector influence acts and on which
+sanitarisation is measured. The study defines sanitarisation as addressing problems "en
+recourant aux formes d'expertise propres au champ de la santé" (Moriau & Bottero 2023, quoted
+in *Vers une hybridation ...*): that is the medical framing of a case, not the walk-in access,
+informal reception or community approach of the low-threshold drug service, which is coded
+health by its sector (a therapeutic service with doctors) but whose low-threshold traits are
+the social side's as much as the health side's. Coding of every association kind: see
+``PROTOTYPE_SECTOR`` and ``docs/ODD.md`` (section 5)."""
+
 SCENARIOS: tuple[str, ...] = ("cssi", "helpline", "landscape")
 LAYOUTS: tuple[str, ...] = ("separate", "shared")
 
@@ -60,6 +70,22 @@ PROFESSIONS: tuple[str, ...] = (
     "mediator",
 )
 
+PROFESSION_FACETS: Mapping[str, tuple[str, ...]] = {
+    "doctor": ("framing",),
+    "nurse": ("framing",),
+    "psychologist": ("reception",),
+    "social worker": ("tools",),
+    "receptionist": (),
+    "mediator": (),
+}
+"""The facets each profession owns (SF9: "chaque service dispose d'un accueil spécialisé qui
+demande des compétences spécifiques"): the medical framing for doctors and nurses; the
+psychosocial reception, which the family-planning centre must staff with "un travailleur formé à
+cette démarche", for its counsellors (coded ``psychologist``); and orientation, the respondent's
+"mission d'orientation" with its directory of services, for social workers (the ``tools`` facet:
+own or shared tools of encoding and orientation). Borrowing across professions is harder on
+these facets (``profession_barrier``)."""
+
 # Opening hours as weekly half-day slots (Monday morning = 0 ... Friday afternoon = 9).
 _ALL_WEEK = tuple(range(10))
 
@@ -78,7 +104,9 @@ class AssociationSpec:
             ``"x"`` is shared by every association that uses it; ``"x:own"`` is its own.
         hours: opening half-day slots in the week.
         professions: profession mix as ``{profession: weight}``.
-        public_size: beneficiaries who stand for its public in the access measure.
+        public_size: beneficiaries who stand for its public (they visit, and are measured).
+        room_lost: share of its own former rooms it lost on the site (0 = kept them all, 1 =
+            works only in shared rooms); sets how hard the building's norm pulls its workers.
     """
 
     name: str
@@ -90,6 +118,7 @@ class AssociationSpec:
     hours: tuple[int, ...] = _ALL_WEEK
     professions: Mapping[str, float] = field(default_factory=lambda: {"social worker": 1.0})
     public_size: int = 30
+    room_lost: float = 0.0
 
     @property
     def sector(self) -> str:
@@ -116,11 +145,23 @@ class Phase:
 
 @dataclass(frozen=True)
 class Setting:
-    """A named structural set-up: associations, sites and the pooling schedule."""
+    """A named structural set-up: associations, sites and the pooling schedule.
+
+    Attributes:
+        name: short name.
+        associations: the associations, with their sites.
+        schedule: the pooling phases.
+        premises_norm: the practice the buildings are designed for, on the facets their layout
+            constrains (``{facet: value}``); empty for none.
+        tool_facets: the facets a pooled function writes durable shared tools on (the
+            helpline's guidelines, lexicon and directory); empty for none.
+    """
 
     name: str
     associations: tuple[AssociationSpec, ...]
     schedule: tuple[Phase, ...] = (Phase("pooled", 0),)
+    premises_norm: Mapping[str, float] = field(default_factory=dict)
+    tool_facets: tuple[str, ...] = ()
 
     def phase_at(self, week: int) -> Phase:
         """The phase in force in a given week (steps count from 0)."""
@@ -150,6 +191,15 @@ def pooling_levels(pooling_intensity: float) -> tuple[float, float, float]:
         float(np.clip((p - 0.2) / 0.4, 0.0, 1.0)),
         float(np.clip((p - 0.6) / 0.4, 0.0, 1.0)),
     )
+
+
+CARE_BUILDING: Mapping[str, float] = {"access": 0.2, "reception": 0.3, "approach": 0.3}
+"""The practice a purpose-built care centre is designed for, on the facets its layout
+constrains: appointments (access), a formal desk (reception) and individual consultation rooms
+(approach). The drug service's users say of the CSSI: "ça aurait pu être un hôpital. Dans la
+configuration, dans les couleurs, dans l'agencement, c'est pensé institution de soin"
+(*Partager des locaux*). Values: assumption, at the appointment-based, formal, individual end
+of each facet (the medical practice's prototype, rounded)."""
 
 
 # --- the CSSI ---------------------------------------------------------------------------------
@@ -213,6 +263,9 @@ def cssi(layout: str = "separate") -> Setting:
     """
     spaces = _cssi_spaces(layout)
     shared_hours = layout == "shared"
+    # separate: the drug service lost its community room ("une grande pièce qui faisait en même
+    # temps salle d'attente et salle d'activité"); shared: nobody keeps a room of its own
+    lost = [1.0] * 4 if layout == "shared" else [0.0, 1.0, 0.0, 0.0]
     hours = [
         _ALL_WEEK,
         _ALL_WEEK if shared_hours else (0, 1, 2, 3, 4, 6, 8),
@@ -229,6 +282,7 @@ def cssi(layout: str = "separate") -> Setting:
             hours=hours[0],
             professions={"doctor": 4, "nurse": 4, "receptionist": 2, "social worker": 1},
             public_size=40,
+            room_lost=lost[0],
         ),
         AssociationSpec(
             "drug service",
@@ -239,6 +293,7 @@ def cssi(layout: str = "separate") -> Setting:
             hours=hours[1],
             professions={"doctor": 2, "psychologist": 2, "social worker": 4, "receptionist": 1},
             public_size=30,
+            room_lost=lost[1],
         ),
         AssociationSpec(
             "social service",
@@ -249,6 +304,7 @@ def cssi(layout: str = "separate") -> Setting:
             hours=hours[2],
             professions={"social worker": 6, "receptionist": 2},
             public_size=30,
+            room_lost=lost[2],
         ),
         AssociationSpec(
             "family planning",
@@ -265,9 +321,10 @@ def cssi(layout: str = "separate") -> Setting:
                 "receptionist": 2,
             },
             public_size=30,
+            room_lost=lost[3],
         ),
     )
-    return Setting("cssi", specs)
+    return Setting("cssi", specs, premises_norm=CARE_BUILDING)
 
 
 # --- the social helpline ----------------------------------------------------------------------
@@ -307,7 +364,9 @@ def helpline(decentralise_at: int = 26, rng: np.random.Generator | None = None) 
             meetings=True,
         ),
     )
-    return Setting("helpline", specs, schedule)
+    # "balises de travail pour répondants, lexique pour l'encodage des appels, répertoire de
+    # services": how calls are received (reception) and the tools of encoding and orientation
+    return Setting("helpline", specs, schedule, tool_facets=("reception", "tools"))
 
 
 # --- landscapes -------------------------------------------------------------------------------
@@ -353,6 +412,9 @@ def landscape(
     kind_pick = rng.integers(0, 2, size=n_assoc)
     hour_masks = rng.random((n_assoc, 10)) < 0.7
     spaces = _generic_spaces(layout)
+    # the share of its rooms' time an association spends in shared rather than own rooms
+    rooms = {k: v for k, v in spaces.items() if k.startswith("rooms")}
+    room_lost = sum(v for k, v in rooms.items() if not k.endswith(":own")) / sum(rooms.values())
     specs = []
     for a in range(n_assoc):
         kind = kinds_by_sector["health" if health[a] else "social"][kind_pick[a]]
@@ -367,9 +429,10 @@ def landscape(
                 hours=hours or (0,),
                 professions=_PROFESSION_MIX[kind],
                 public_size=max(3, sizes[a]),
+                room_lost=room_lost,
             )
         )
-    return Setting("landscape", tuple(specs))
+    return Setting("landscape", tuple(specs), premises_norm=CARE_BUILDING)
 
 
 _PROFESSION_MIX: Mapping[str, Mapping[str, float]] = {

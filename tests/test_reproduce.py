@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import experiments
-from experiments import reproduce
+from experiments import drawing, replay, reproduce
 from experiments.cli import main
 from experiments.spec import Design, SweepSpec
 from experiments.sweep import run_sweep
@@ -76,19 +76,19 @@ def test_figures_command_lists_and_selects_figures(
 
 def test_an_unsupported_figure_is_refused_with_the_allowed_names(cssi: Path) -> None:
     with pytest.raises(ValueError, match=r"helpline_time_course.*allowed: access_diversity"):
-        reproduce.draw_figures(cssi, only=["helpline_time_course"])
+        drawing.draw_figures(cssi, only=["helpline_time_course"])
 
 
 def test_a_replayed_run_ends_where_the_stored_run_ended(cssi: Path) -> None:
     summary = experiments.load_summary(cssi).set_index("run_id")
     weeks: list[int] = []
-    model = reproduce.replay(cssi, "p0003-r01", lambda m: weeks.append(int(m.steps)))
+    model = replay.replay(cssi, "p0003-r01", lambda m: weeks.append(int(m.steps)))
     assert weeks == [0, 4, 8, 12, 16, 20]
     stored = summary.loc["p0003-r01"]
     now = model.measures()
     for name in ("centroid_distance_ratio", "hybrid_share", "public_access", "regime"):
         assert now[name] == stored[name]
-    before, after = reproduce.run_snapshots(cssi, "p0003-r01")
+    before, after = replay.run_snapshots(cssi, "p0003-r01")
     assert (before.week, after.week) == (0, 20)
     assert (after.practices == model.practices).all()
 
