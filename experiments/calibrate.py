@@ -55,6 +55,8 @@ PRIORS: Mapping[str, tuple[str, ...]] = {
         "tie_decay",
         "collaboration_influence",
         "anchoring",
+        "service_adaptation",
+        "profession_barrier",
     ),
     "helpline": (
         "identity_strength",
@@ -63,7 +65,9 @@ PRIORS: Mapping[str, tuple[str, ...]] = {
         "socialisation",
         "code_learning",
         "anchoring",
-        "intervision_attendance",
+        "tool_use",
+        "tool_decay",
+        "meaning_sensitivity",
     ),
 }
 """Parameters each case's calibration lets vary (uniform over their allowed range); the others

@@ -32,6 +32,8 @@ MEASURES: Mapping[str, str] = {
     "convergence": "centroid_distance_ratio",
     "phase": "phase",
     "attendance": "intervision_attendance_rate",
+    "tools": "tool_strength",
+    "adaptations": "adaptations",
 }
 """Role a pattern reads -> column of a run's recorded measures (``experiments.runner.run_one``).
 
@@ -45,6 +47,8 @@ MEASURES: Mapping[str, str] = {
 - ``phase``: the schedule's phase (helpline: ``centralised`` then ``decentralised``).
 - ``attendance``: share of respondents at the helpline's intervisions (a pattern whose column
   is not recorded is left out of the distance, and said so).
+- ``adaptations``: facet adaptations of workers to a public not their association's, per week.
+- ``tools``: strength of a site's shared tools (guidelines, lexicon, directory), 0 to 1.
 """
 
 FINAL_WEEKS = 26
@@ -179,6 +183,14 @@ def borrowed_by_minority(table: pd.DataFrame) -> float:
     return float(miss)
 
 
+def adapted_to_other_publics(table: pd.DataFrame) -> float:
+    """Workers still adapt to publics other than their association's: some adaptation a week.
+
+    Missing it counts 1 (there is no scale for "how much less than some").
+    """
+    return 0.0 if final(table, "adaptations") > 0 else 1.0
+
+
 def identities_kept(table: pd.DataFrame) -> float:
     """Workers can still be told apart by association: at least half the initial value."""
     start = initial(table, "distinguishability")
@@ -222,6 +234,15 @@ CSSI = Case(
             "section « Vers une hybridation des pratiques professionnelles ? »; introduction",
             borrowed_by_minority,
             ("crossing", "adoption"),
+        ),
+        Pattern(
+            "adapted_to_other_publics",
+            "workers adapt their practice to publics other than their association's",
+            "« Les services proposés par les travailleurs s'adaptent ainsi à de nouveaux publics "
+            "ou à des publics peu touchés précédemment »",
+            "conclusion",
+            adapted_to_other_publics,
+            ("adaptations",),
         ),
         Pattern(
             "identities_kept",
@@ -268,6 +289,11 @@ def intervisions_poorly_attended(table: pd.DataFrame) -> float:
     return outside(float(values.mean()) if values.notna().any() else math.nan, high=MINORITY)
 
 
+def tools_kept(table: pd.DataFrame) -> float:
+    """The shared tools written in the room are still in use at the end (at least half)."""
+    return outside(final(table, "tools"), low=KEPT)
+
+
 def service_identities_kept(table: pd.DataFrame) -> float:
     """Respondents can still be told apart by service at the end (at least half the start)."""
     start = initial(table, "distinguishability")
@@ -300,6 +326,16 @@ HELPLINE = Case(
             "section « Partager des locaux : changer les habitudes et apprendre à cohabiter »",
             approach_fades,
             ("phase", "convergence"),
+        ),
+        Pattern(
+            "shared_tools_kept",
+            "the tools written in the shared room are still in use at the end (at least half)",
+            "« la création d'outils partagés pour la gestion de la ligne téléphonique : balises "
+            "de travail pour répondants, lexique pour l'encodage des appels, répertoire de "
+            "services »",
+            "section « Vers une hybridation des pratiques professionnelles ? »",
+            tools_kept,
+            ("tools",),
         ),
         Pattern(
             "intervisions_poorly_attended",

@@ -149,7 +149,7 @@ def test_calibrate_command_writes_posterior_checks_and_figures(tmp_path) -> None
     posterior = pd.read_parquet(out / "posterior.parquet")
     assert len(posterior) == 4
     assert posterior["weight"].sum() == pytest.approx(1.0)
-    assert set(posterior.columns) >= {"intervision_attendance", "weight", "generation"}
+    assert set(posterior.columns) >= {"meaning_sensitivity", "weight", "generation"}
     assert (out / "calibration.db").exists()
     for stem in ("posterior_marginals", "posterior_pairs", "predictive_check"):
         assert (out / "figures" / f"helpline_{stem}.png").exists()
