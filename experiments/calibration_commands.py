@@ -44,9 +44,9 @@ def calibration_figures(
     out: str | Path, figures: str | Path | None = None, formats: Sequence[str] = FORMATS
 ) -> list[Path]:
     """Draw the figures of a calibration folder (those its files support); return the paths."""
-    from experiments import calibration_figures as cf
     from experiments import posterior as post
     from experiments.calibrate import load_posterior, load_settings
+    from experiments.figures import calibration as cf
     from experiments.style import save_figure
 
     out = Path(out)
@@ -242,8 +242,8 @@ def configure_discover(p: argparse.ArgumentParser) -> None:
 
 def discover_command(args: argparse.Namespace) -> int:
     """``isohybrid discover DIR --regime NAME``."""
-    from experiments.calibration_figures import peeling_trajectory
     from experiments.discover import DENSITY, check_installed, discover
+    from experiments.figures.calibration import peeling_trajectory
     from experiments.posterior import known_regimes
     from experiments.style import save_figure
 

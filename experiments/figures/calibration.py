@@ -208,3 +208,19 @@ def peeling_trajectory(found: Discovery) -> Figure:
             0, 1, "\n".join(lines), va="top", ha="left", fontsize="small", family="monospace"
         )
     return fig
+
+
+def no_box(regime: str, points: int) -> Figure:
+    """The PRIM figure of a sweep in which no design point ends most often in ``regime``."""
+    with style.style():
+        fig = style.new_figure(style.SINGLE_COLUMN, 0.4 * style.SINGLE_COLUMN)
+        ax = fig.subplots()
+        ax.axis("off")
+        ax.text(
+            0.5,
+            0.5,
+            f"No design point of {points} ends most often in {regime}:\nno box to find.",
+            ha="center",
+            va="center",
+        )
+    return fig
