@@ -63,11 +63,19 @@ def _regime_run(job: tuple[dict[str, Any], int, tuple[int, ...], int]) -> str:
 
 
 def end_regime(params: Mapping[str, Any], entropy: int, key: tuple[int, ...], steps: int) -> str:
-    """The regime a run ends in, judged the way sweeps judge it."""
-    from experiments.runner import run_one
+    """The regime a run ends in, judged against its null twins (same world, pooling off)."""
+    from experiments.runner import plain_value
+    from experiments.seeds import run_seed
 
-    table = run_one(params, entropy, key, steps, steps)
-    return str(table["regime"].iloc[-1])
+    try:
+        from simulation.twins import judge_run
+    except ImportError:  # a model that records its own regime
+        from experiments.runner import run_one
+
+        return str(run_one(params, entropy, key, steps, steps)["regime"].iloc[-1])
+    plain = {k: plain_value(v) for k, v in params.items()}
+    _measures, verdict = judge_run(plain, run_seed(entropy, key), steps)
+    return str(verdict.regime)
 
 
 def _map(
