@@ -15,7 +15,11 @@ import pytest
 from experiments import patterns
 from experiments.patterns import CASES, CSSI, HELPLINE, MEASURES, distances, outside
 
-ARTICLE = sorted(Path(__file__).resolve().parents[2].glob("shared/seed/*.txt"))
+ARTICLE = [
+    text
+    for folder in Path(__file__).resolve().parents
+    for text in sorted((folder / "shared" / "seed").glob("*.txt"))
+][:1]
 """The article's text, where a copy of the shared material sits beside the repository."""
 
 
