@@ -63,7 +63,8 @@ def calibration_figures(
         (
             f"{name}_posterior_pairs",
             cf.posterior_pairs(posterior, settings.priors),
-            "posterior particles two parameters at a time (dot area = weight)",
+            "posterior particles two parameters at a time (dot area = weight), for the "
+            "parameters the patterns constrain most",
         ),
     ]
     if (out / post.PREDICTIVE_FILE).exists():

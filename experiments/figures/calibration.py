@@ -60,6 +60,25 @@ def posterior_marginals(
     return fig
 
 
+PAIRS_MAX = 6
+"""Parameters drawn in the pairs figure: the most constrained ones (a readable grid)."""
+
+
+def most_constrained(
+    posterior: pd.DataFrame, priors: Mapping[str, tuple[float, float]], n: int = PAIRS_MAX
+) -> list[str]:
+    """The ``n`` parameters whose weighted posterior sd is smallest relative to the prior's."""
+    w = posterior["weight"].to_numpy(float)
+
+    def spread(name: str) -> float:
+        v = posterior[name].to_numpy(float)
+        mean = np.average(v, weights=w)
+        lo, hi = priors[name]
+        return float(np.sqrt(np.average((v - mean) ** 2, weights=w)) / (hi - lo))
+
+    return sorted(_parameters(posterior), key=spread)[:n]
+
+
 def posterior_pairs(
     posterior: pd.DataFrame,
     priors: Mapping[str, tuple[float, float]],
@@ -67,9 +86,11 @@ def posterior_pairs(
 ) -> Figure:
     """The particles two parameters at a time, dot area by weight, over the prior box.
 
-    A diagonal band means the patterns fix a combination of the two, not each alone.
+    A diagonal band means the patterns fix a combination of the two, not each alone. By
+    default the :data:`PAIRS_MAX` most constrained parameters are drawn (the marginals figure
+    shows every one).
     """
-    names = list(names or _parameters(posterior))
+    names = list(names or most_constrained(posterior, priors))
     k = len(names)
     w = posterior["weight"].to_numpy(float)
     size = 2 + 30 * w / w.max()
