@@ -247,7 +247,7 @@ def reproduce(
                     f"sweep {spec.name} has {report.unfinished} unfinished runs; run the same "
                     "command again to resume"
                 )
-        calibrated = _calibrations(out, end, calibrations, quick, pool, progress, formats, say)
+        calibrated = _calibrations(record, calibrations, pool, progress, formats, say)
     figures_dir = out / f"figures{end}"
     t0 = time.perf_counter()
     written = draw_paper_figures(
@@ -268,10 +268,8 @@ def reproduce(
 
 
 def _calibrations(
-    out: Path,
-    end: str,
+    record: Reproduction,
     cases: Sequence[str],
-    quick: bool,
     pool: Any,
     progress: bool,
     formats: Sequence[str],
@@ -280,12 +278,14 @@ def _calibrations(
     """Calibrate each case (resumable) and draw its figures; return the figures' paths."""
     from experiments.calibration_commands import run_calibration
 
+    out, end = record.out, suffix(record.quick)
     written: list[Path] = []
     for case in cases:
+        t0 = time.perf_counter()
         report = run_calibration(
             case,
             out / f"calibration-{case}{end}",
-            quick=quick,
+            quick=record.quick,
             executor=pool,
             progress=progress,
             figures=out / f"figures{end}",
@@ -293,6 +293,7 @@ def _calibrations(
             log=say,
         )
         written += [Path(p) for p in report["figures"]]
+        record.seconds[f"calibration {case}"] = time.perf_counter() - t0
     return written
 
 
