@@ -19,13 +19,10 @@ tie the population to the workers' timing: the Dask cluster is used through the 
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import logging
-import math
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, as_completed
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +30,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.patterns import Case, distances, get_case, missing_patterns
+from experiments.abc_sampling import (
+    STREAM_MAIN,
+    PatternSimulator,
+    progress_map,
+    sampler_class,
+    total_distance,
+)
+from experiments.patterns import Case, get_case, missing_patterns
 from experiments.progress import Progress
 from simulation.parameters import PARAMETERS
 
@@ -76,9 +80,6 @@ study does not give: the pooling level of the CSSI and the rates of every rule."
 
 QUICK: Mapping[str, int] = {"population": 16, "generations": 2}
 """Sizes of ``--quick`` (a smoke test of the machinery, well under a minute)."""
-
-_STREAM_RUN, _STREAM_PROPOSAL, _STREAM_MAIN = 1, 2, 3
-_TASK = threading.local()
 
 
 def check_installed() -> None:
@@ -153,101 +154,6 @@ class CalibrationResult:
     def simulations(self) -> int:
         """Runs of the model over every generation (the calibration sample included)."""
         return int(self.populations["samples"].sum())
-
-
-# --- the simulation of one particle -----------------------------------------------------------
-
-
-class PatternSimulator:
-    """pyabc's model: one run of a case at a particle's parameters -> pattern distances.
-
-    The run's seed is spawned from the root by the task key that the seeded sampler set for
-    the calling thread, and the number of runs the task has made so far.
-    """
-
-    def __init__(self, case: Case, entropy: int, steps: int, record_every: int) -> None:
-        self.case, self.entropy = case, int(entropy)
-        self.steps, self.record_every = steps, record_every
-
-    def __call__(self, particle: Mapping[str, float]) -> dict[str, float]:
-        """Run the case once and return each pattern's distance."""
-        from experiments.runner import run_one
-
-        key = getattr(_TASK, "key", (0,))
-        count = getattr(_TASK, "count", 0)
-        _TASK.count = count + 1
-        params = {**self.case.fixed, **{k: float(v) for k, v in particle.items()}}
-        table = run_one(
-            params, self.entropy, (_STREAM_RUN, *key, count), self.steps, self.record_every
-        )
-        return distances(self.case, table)
-
-
-def total_distance(x: Mapping[str, float], _observed: Mapping[str, float]) -> float:
-    """A particle's distance: the sum of its patterns' distances (0 when all hold)."""
-    return float(sum(x.values()))
-
-
-def _sampler_class() -> type:
-    from pyabc.sampler import MappingSampler
-
-    class SeededMappingSampler(MappingSampler):
-        """pyabc's mapping sampler with tasks seeded from the root ``SeedSequence``."""
-
-        def __init__(self, map_: Callable[..., Any], entropy: int) -> None:
-            super().__init__(map_=map_)
-            self.entropy = int(entropy)
-            self.calls: dict[int, int] = {}
-
-        def sample_until_n_accepted(self, n: int, simulate_one: Any, t: int, **_: Any) -> Any:
-            call = self.calls.get(t, 0)
-            self.calls[t] = call + 1
-            task = functools.partial(
-                seeded_task, self.sample_factory, self.entropy, self.pickle(simulate_one)
-            )
-            keys = [(t + 1, call, i) for i in range(n)]
-            results = list(self.map_(task, keys))
-            self.nr_evaluations_ = sum(evals for _, evals in results)
-            sample = self._create_empty_sample()
-            for part, _ in results:
-                sample += part
-            return sample
-
-    return SeededMappingSampler
-
-
-def seeded_task(factory: Any, entropy: int, simulate_one: bytes, key: tuple[int, ...]) -> Any:
-    """Sample until one particle is accepted, every draw seeded by ``key`` under the root.
-
-    Returns:
-        ``(sample, runs)``: pyabc's sample of the task and the runs it took.
-    """
-    import cloudpickle
-
-    simulate = cloudpickle.loads(simulate_one)
-    seq = np.random.SeedSequence(entropy, spawn_key=(_STREAM_PROPOSAL, *key))
-    # pyabc draws proposals from numpy's global generator: seed it for this task
-    np.random.seed(seq.generate_state(1)[0])  # noqa: NPY002, TID251
-    _TASK.key, _TASK.count = key, 0
-    sample, n = factory(), 0
-    while True:
-        particle = simulate()
-        n += 1
-        sample.append(particle)
-        if particle.accepted:
-            return sample, n
-
-
-def progress_map(executor: Executor, bar: Progress) -> Callable[..., list[Any]]:
-    """A ``map`` over an executor that counts each finished task on ``bar`` (order kept)."""
-
-    def map_(fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
-        futures = [executor.submit(fn, item) for item in items]
-        for _ in as_completed(futures):
-            bar.update()
-        return [f.result() for f in futures]
-
-    return map_
 
 
 # --- the calibration --------------------------------------------------------------------------
@@ -341,7 +247,7 @@ def calibrate(
         open_pool(executor, workers, scheduler) as pool,
         Progress(total, f"calibrate {the_case.name}", "particle", enabled=progress) as bar,
     ):
-        sampler = _sampler_class()(progress_map(pool, bar), settings.seed)
+        sampler = sampler_class()(progress_map(pool, bar), settings.seed)
         for _ in range(todo):
             abc = _abcsmc(the_case, settings, sampler)
             t = _generations_done(out)
@@ -370,7 +276,7 @@ def _abcsmc(case: Case, settings: Settings, sampler: Any) -> Any:
 
 
 def _seed_main(entropy: int, t: int) -> None:
-    seq = np.random.SeedSequence(entropy, spawn_key=(_STREAM_MAIN, t))
+    seq = np.random.SeedSequence(entropy, spawn_key=(STREAM_MAIN, t))
     np.random.seed(seq.generate_state(1)[0])  # noqa: NPY002, TID251 (pyabc's global draws)
 
 
@@ -478,37 +384,3 @@ def load_settings(out: str | Path) -> Settings:
     raw = json.loads((Path(out) / SETTINGS_FILE).read_text(encoding="utf-8"))
     raw["priors"] = {k: tuple(v) for k, v in raw["priors"].items()}
     return Settings(**raw)
-
-
-def credible_interval(
-    values: np.ndarray, weights: np.ndarray, mass: float = 0.9
-) -> tuple[float, float]:
-    """Equal-tailed weighted credible interval holding ``mass`` of the posterior."""
-    order = np.argsort(values)
-    v, w = np.asarray(values, float)[order], np.asarray(weights, float)[order]
-    cum = np.cumsum(w) / w.sum()
-    tail = (1.0 - mass) / 2
-    lo = v[min(np.searchsorted(cum, tail), len(v) - 1)]
-    hi = v[min(np.searchsorted(cum, 1.0 - tail), len(v) - 1)]
-    return float(lo), float(hi)
-
-
-def posterior_summary(posterior: pd.DataFrame, mass: float = 0.9) -> pd.DataFrame:
-    """Per parameter: weighted mean, credible interval, and its width relative to the prior."""
-    settings_cols = {"weight", "generation", "epsilon"}
-    rows = []
-    for name in [c for c in posterior.columns if c not in settings_cols]:
-        v, w = posterior[name].to_numpy(float), posterior["weight"].to_numpy(float)
-        lo, hi = credible_interval(v, w, mass)
-        spec = PARAMETERS[name]
-        span = float(spec.high - spec.low) or math.nan
-        rows.append(
-            {
-                "parameter": name,
-                "mean": float(np.average(v, weights=w)),
-                "low": lo,
-                "high": hi,
-                "width_vs_prior": (hi - lo) / span,
-            }
-        )
-    return pd.DataFrame(rows)

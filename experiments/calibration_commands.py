@@ -124,7 +124,8 @@ def run_calibration(
         summary, the patterns' hold rates, the regime probabilities (CSSI), figures written.
     """
     from experiments import posterior as post
-    from experiments.calibrate import DEFAULT_SEED, calibrate, open_pool, posterior_summary
+    from experiments.calibrate import DEFAULT_SEED, calibrate, open_pool
+    from experiments.posterior import posterior_summary
 
     out = Path(out)
     runs = runs or (QUICK_RUNS if quick else FULL_RUNS)

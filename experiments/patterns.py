@@ -10,6 +10,9 @@ output.
 
 Patterns read the recorded measures through :data:`MEASURES`, a role -> column mapping kept in
 one place: pointing a pattern at another measure is one edit there.
+
+Why one module: the patterns of both cases are read together, against the article and the
+one mapping of measures; most of its length is the quoted passages.
 """
 
 from __future__ import annotations

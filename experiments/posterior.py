@@ -13,6 +13,7 @@ Draws and runs are seeded from the calibration's root: particles are resampled w
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from concurrent.futures import Executor
 from pathlib import Path
@@ -24,6 +25,7 @@ import pandas as pd
 from experiments.calibrate import load_posterior, load_settings, open_pool
 from experiments.patterns import Case, distances, get_case
 from experiments.progress import Progress
+from simulation.parameters import PARAMETERS
 
 _STREAM_PREDICTIVE, _STREAM_OPEN = 11, 12
 
@@ -194,3 +196,37 @@ def known_regimes() -> tuple[str, ...]:
     except ImportError:
         from simulation.metrics import REGIMES
     return tuple(REGIMES)
+
+
+def credible_interval(
+    values: np.ndarray, weights: np.ndarray, mass: float = 0.9
+) -> tuple[float, float]:
+    """Equal-tailed weighted credible interval holding ``mass`` of the posterior."""
+    order = np.argsort(values)
+    v, w = np.asarray(values, float)[order], np.asarray(weights, float)[order]
+    cum = np.cumsum(w) / w.sum()
+    tail = (1.0 - mass) / 2
+    lo = v[min(np.searchsorted(cum, tail), len(v) - 1)]
+    hi = v[min(np.searchsorted(cum, 1.0 - tail), len(v) - 1)]
+    return float(lo), float(hi)
+
+
+def posterior_summary(posterior: pd.DataFrame, mass: float = 0.9) -> pd.DataFrame:
+    """Per parameter: weighted mean, credible interval, and its width relative to the prior."""
+    settings_cols = {"weight", "generation", "epsilon"}
+    rows = []
+    for name in [c for c in posterior.columns if c not in settings_cols]:
+        v, w = posterior[name].to_numpy(float), posterior["weight"].to_numpy(float)
+        lo, hi = credible_interval(v, w, mass)
+        spec = PARAMETERS[name]
+        span = float(spec.high - spec.low) or math.nan
+        rows.append(
+            {
+                "parameter": name,
+                "mean": float(np.average(v, weights=w)),
+                "low": lo,
+                "high": hi,
+                "width_vs_prior": (hi - lo) / span,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -13,14 +13,9 @@ import pytest
 
 pytest.importorskip("pyabc")
 
-from experiments.calibrate import (
-    calibrate,
-    credible_interval,
-    make_settings,
-    posterior_summary,
-    prior_bounds,
-)
+from experiments.calibrate import calibrate, make_settings, prior_bounds
 from experiments.patterns import Case, Pattern, outside
+from experiments.posterior import credible_interval, posterior_summary
 from experiments.runner import run_one
 
 TRUTH = {"encounter_rate": 10.0}
