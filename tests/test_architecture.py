@@ -25,13 +25,14 @@ PENDING: dict[str, str] = {
     # Being split into packages by concept; remove each entry when its split lands.
     "simulation/app.py": "becoming the package simulation/dashboard/",
     "simulation/metrics.py": "becoming the package simulation/measures/",
-    "experiments/spec.py": "becoming the package experiments/spec/ (parsing, validation, designs)",
-    "experiments/cli.py": "being split into a small package of commands",
     # Growing or shrinking with work under way; split by concept, or say why in the docstring.
     "simulation/model.py": "measures' recording moves to simulation/measures/",
     "simulation/rules.py": "new mechanisms arrive; World could live in its own module",
     "simulation/scenarios.py": "the CSSI and helpline settings move to case files",
-    "experiments/storage.py": "shard integrity and locking under way",
+    "experiments/storage.py": "tables and shard format; see folder.py",
+    "experiments/folder.py": "locking, creation, scanning: could split by concept",
+    "experiments/sweep.py": "planning and driving a sweep: could split; _drive is 85 lines",
+    "experiments/spec/validation.py": "_validate_design is 63 lines",
 }
 """Modules exempt from the size checks for now, each with the work that will settle it."""
 

@@ -150,8 +150,8 @@ def pooling_run() -> None:
 def test_classic_models_and_pooling_model_share_the_kernel_code(monkeypatch):
     """Axelrod's and Deffuant's pair rules are the very functions the pooling model runs.
 
-    If ``classic.py`` had its own update loop, or a pooling kernel its own copy of a pair rule,
-    the logged calls would miss it.
+    If ``simulation.classic`` had its own update loop, or a pooling kernel its own copy of a pair
+    rule, the logged calls would miss it.
     """
     runs = {
         "axelrod": lambda: axelrod(size=4, features=3, traits=3, rng=1),
