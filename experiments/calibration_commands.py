@@ -171,6 +171,40 @@ def run_calibration(
     return report
 
 
+def calibrate_cases(
+    out: Path,
+    quick: bool,
+    cases: Sequence[str],
+    pool: Any,
+    seconds: dict[str, float],
+    log: Callable[[str], None] = print,
+    progress: bool = True,
+) -> list[Path]:
+    """The calibration stage of ``isohybrid reproduce``: each case into ``out/calibration-<case>``.
+
+    Resumable; figures go to ``out/figures`` (``-quick`` suffixes under ``quick``), each
+    case's time to ``seconds``. Returns the figures' paths.
+    """
+    import time
+
+    end = "-quick" if quick else ""
+    written: list[Path] = []
+    for case in cases:
+        t0 = time.perf_counter()
+        report = run_calibration(
+            case,
+            out / f"calibration-{case}{end}",
+            quick=quick,
+            executor=pool,
+            progress=progress,
+            figures=out / f"figures{end}",
+            log=log,
+        )
+        written += [Path(p) for p in report["figures"]]
+        seconds[f"calibration {case}"] = time.perf_counter() - t0
+    return written
+
+
 # --- command line ------------------------------------------------------------------------------
 
 

@@ -247,7 +247,9 @@ def reproduce(
                     f"sweep {spec.name} has {report.unfinished} unfinished runs; run the same "
                     "command again to resume"
                 )
-        calibrated = _calibrations(record, calibrations, pool, progress, formats, say)
+        from experiments.calibration_commands import calibrate_cases
+
+        calibrated = calibrate_cases(out, quick, calibrations, pool, record.seconds, say, progress)
     figures_dir = out / f"figures{end}"
     t0 = time.perf_counter()
     written = draw_paper_figures(
@@ -265,36 +267,6 @@ def reproduce(
     )
     say(f"reproduction done in {record.seconds['total']:.1f} s; figures in {figures_dir}")
     return record
-
-
-def _calibrations(
-    record: Reproduction,
-    cases: Sequence[str],
-    pool: Any,
-    progress: bool,
-    formats: Sequence[str],
-    say: Callable[[str], None],
-) -> list[Path]:
-    """Calibrate each case (resumable) and draw its figures; return the figures' paths."""
-    from experiments.calibration_commands import run_calibration
-
-    out, end = record.out, suffix(record.quick)
-    written: list[Path] = []
-    for case in cases:
-        t0 = time.perf_counter()
-        report = run_calibration(
-            case,
-            out / f"calibration-{case}{end}",
-            quick=record.quick,
-            executor=pool,
-            progress=progress,
-            figures=out / f"figures{end}",
-            formats=formats,
-            log=say,
-        )
-        written += [Path(p) for p in report["figures"]]
-        record.seconds[f"calibration {case}"] = time.perf_counter() - t0
-    return written
 
 
 # --- command line ------------------------------------------------------------------------------
