@@ -128,6 +128,7 @@ def posterior_pairs(
                     )
                     ax.set_xlim(*priors[xname])
                     ax.set_ylim(*priors[yname])
+                ax.locator_params(nbins=3)
                 if i == k - 1:
                     ax.set_xlabel(style.short_label(xname), fontsize="small")
                 else:
