@@ -27,6 +27,34 @@ the main process's draws between generations."""
 _TASK = threading.local()
 
 
+def run_table(
+    params: Mapping[str, Any], entropy: int, key: tuple[int, ...], steps: int, record_every: int
+) -> Any:
+    """One run's recorded measures (a ``step`` column first), without null twins.
+
+    Patterns read the run alone; only a regime needs the twins. The seed is
+    ``SeedSequence(entropy, spawn_key=key)``, as in sweeps.
+    """
+    import pandas as pd
+
+    from experiments.runner import plain_value
+    from experiments.seeds import run_seed
+    from simulation.model import PoolingModel
+
+    kwargs = {k: plain_value(v) for k, v in params.items() if k not in ("record_every", "rng")}
+    model = PoolingModel(**kwargs, record_every=record_every, rng=run_seed(entropy, key))
+    for _ in range(steps):
+        model.step()
+    if model.steps % record_every:
+        model.datacollector.collect(model)  # the final state is always recorded
+    frame = pd.DataFrame(model.datacollector.model_vars)
+    weeks = list(range(0, steps + 1, record_every))
+    if weeks[-1] != steps:
+        weeks.append(steps)
+    frame.insert(0, "step", weeks[: len(frame)])
+    return frame
+
+
 class PatternSimulator:
     """pyabc's model: one run of a case at a particle's parameters -> pattern distances.
 
@@ -40,13 +68,11 @@ class PatternSimulator:
 
     def __call__(self, particle: Mapping[str, float]) -> dict[str, float]:
         """Run the case once and return each pattern's distance."""
-        from experiments.runner import run_one
-
         key = getattr(_TASK, "key", (0,))
         count = getattr(_TASK, "count", 0)
         _TASK.count = count + 1
         params = {**self.case.fixed, **{k: float(v) for k, v in particle.items()}}
-        table = run_one(
+        table = run_table(
             params, self.entropy, (STREAM_RUN, *key, count), self.steps, self.record_every
         )
         return distances(self.case, table)

@@ -34,6 +34,7 @@ from experiments.abc_sampling import (
     STREAM_MAIN,
     PatternSimulator,
     progress_map,
+    run_table,
     sampler_class,
     total_distance,
 )
@@ -296,10 +297,8 @@ def open_pool(
 
 def _probe_missing(case: Case, settings: Settings) -> list[str]:
     """Patterns the model cannot judge yet (their measures are not recorded): said, not hidden."""
-    from experiments.runner import run_one
-
     mid = {k: (lo + hi) / 2 for k, (lo, hi) in settings.priors.items()}
-    table = run_one({**case.fixed, **mid}, settings.seed, (0,), 2, 1)
+    table = run_table({**case.fixed, **mid}, settings.seed, (0,), 2, 1)
     missing = missing_patterns(case, table)
     if missing:
         logging.getLogger(__name__).warning(

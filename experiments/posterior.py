@@ -52,10 +52,10 @@ def draw_particles(posterior: pd.DataFrame, n: int, entropy: int, stream: int) -
 
 
 def _pattern_run(job: tuple[Case, dict[str, Any], int, tuple[int, ...]]) -> dict[str, float]:
-    from experiments.runner import run_one
+    from experiments.abc_sampling import run_table
 
     case, params, entropy, key = job
-    table = run_one(params, entropy, key, case.steps, case.record_every)
+    table = run_table(params, entropy, key, case.steps, case.record_every)
     return distances(case, table)
 
 

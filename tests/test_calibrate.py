@@ -13,10 +13,10 @@ import pytest
 
 pytest.importorskip("pyabc")
 
+from experiments.abc_sampling import run_table
 from experiments.calibrate import calibrate, make_settings, prior_bounds
 from experiments.patterns import Case, Pattern, outside
 from experiments.posterior import credible_interval, posterior_summary
-from experiments.runner import run_one
 
 TRUTH = {"encounter_rate": 10.0}
 """The known setting (the model's default encounter rate); prior: uniform on [0, 100]."""
@@ -57,7 +57,7 @@ def recovery(rep: int, folder: str) -> tuple[bool, float]:
     Returns:
         ``(covered, width)``: whether it is, and the interval's width over the prior's.
     """
-    table = run_one({**FIXED, **TRUTH}, 900 + rep, (rep,), WEEKS, 1)
+    table = run_table({**FIXED, **TRUTH}, 900 + rep, (rep,), WEEKS, 1)
     case = synthetic_case(_encounters(table))
     settings = make_settings(
         case, population=POPULATION, generations=GENERATIONS, seed=rep, parameters=list(TRUTH)
@@ -118,7 +118,7 @@ def _small(case: Case, folder, generations: int, executor) -> pd.DataFrame:
 
 def test_a_calibration_resumed_after_a_generation_gives_the_same_posterior(tmp_path) -> None:
     """Determinism: stopped after one generation, resumed, same numbers as straight through."""
-    case = synthetic_case(_encounters(run_one({**FIXED, **TRUTH}, 7, (0,), WEEKS, 1)))
+    case = synthetic_case(_encounters(run_table({**FIXED, **TRUTH}, 7, (0,), WEEKS, 1)))
     straight = _small(case, tmp_path / "a", 2, "serial")
     _small(case, tmp_path / "b", 1, "serial")
     pd.testing.assert_frame_equal(straight, _small(case, tmp_path / "b", 2, "serial"))
@@ -128,7 +128,7 @@ def test_a_calibration_resumed_after_a_generation_gives_the_same_posterior(tmp_p
 def test_the_same_seed_gives_the_same_posterior_on_one_core_or_a_pool(tmp_path, pool) -> None:
     """Determinism: the seeded map gives the same particles serially and on two processes
     (processes, not threads: pyabc draws from numpy's global generator, which threads share)."""
-    case = synthetic_case(_encounters(run_one({**FIXED, **TRUTH}, 7, (0,), WEEKS, 1)))
+    case = synthetic_case(_encounters(run_table({**FIXED, **TRUTH}, 7, (0,), WEEKS, 1)))
     serial = _small(case, tmp_path / "a", 2, "serial")
     pd.testing.assert_frame_equal(serial, _small(case, tmp_path / "c", 2, pool))
 
