@@ -38,6 +38,9 @@ def provenance_text(folder: str | Path) -> str:
         f", Python {prov.get('python')}, "
         + ", ".join(f"{k} {v}" for k, v in sorted(prov.get("packages", {}).items())),
     ]
+    from experiments.cases import caption_lines
+
+    lines[3:3] = caption_lines(manifest)
     return "\n".join(lines)
 
 

@@ -83,8 +83,20 @@ class Sweep:
 
     @property
     def scenario(self) -> str | None:
-        """The scenario of every finished run, or None if they differ."""
+        """The scenario of every finished run, or None if they differ (or ran a case file)."""
+        if self.case is not None:
+            return self.case if self.case in ("cssi", "helpline") else None
         return str(self.ok["scenario"].iloc[0]) if self.ok["scenario"].nunique() == 1 else None
+
+    @property
+    def case(self) -> str | None:
+        """The case's name when every finished run ran one case file (``case=``), else None."""
+        ok = self.ok
+        if "case" not in ok or ok["case"].isna().all() or ok["case"].nunique(dropna=False) != 1:
+            return None
+        from simulation.cases import load_case
+
+        return load_case(str(ok["case"].iloc[0])).name
 
     @property
     def replicates(self) -> int:
@@ -183,14 +195,20 @@ def access_diversity_job(s: Sweep) -> FigureJob | None:
     )
 
 
+def _whose(s: Sweep, start: bool = False) -> str:
+    name = s.case or "cssi"
+    text = "the CSSI's" if name == "cssi" else f"the {name} case's"
+    return text[0].upper() + text[1:] if start else text
+
+
 def cssi_network_job(s: Sweep) -> FigureJob | None:
-    """A CSSI sweep: the network of its reference run before and after."""
-    if not (s.scenario == "cssi" and s.kind in ("grid", "table")):
+    """A CSSI sweep (or one of a case file): the network of its reference run before and after."""
+    if not ((s.scenario == "cssi" or s.case is not None) and s.kind in ("grid", "table")):
         return None
     run_id, row = s.reference_run()
     return FigureJob(
-        "cssi_network",
-        f"The CSSI's workers at week 0 and week {int(row['step'])} of run {run_id} "
+        f"{s.case or 'cssi'}_network",
+        f"{_whose(s, start=True)} workers at week 0 and week {int(row['step'])} of run {run_id} "
         f"({_where(s, row)}), re-run from its stored seed: colour and marker = association; "
         "grey = colleague ties; black = collaboration ties (width = strength).",
         lambda: figures.network_before_after(*s.reference_snapshots()),
@@ -198,13 +216,13 @@ def cssi_network_job(s: Sweep) -> FigureJob | None:
 
 
 def cssi_practice_space_job(s: Sweep) -> FigureJob | None:
-    """A CSSI sweep: the practices of its reference run before and after."""
-    if not (s.scenario == "cssi" and s.kind in ("grid", "table")):
+    """A CSSI sweep (or one of a case file): its reference run's practices before and after."""
+    if not ((s.scenario == "cssi" or s.case is not None) and s.kind in ("grid", "table")):
         return None
     run_id, row = s.reference_run()
     return FigureJob(
-        "cssi_practice_space",
-        f"Practices of the CSSI's workers at week 0 and week {int(row['step'])} of run "
+        f"{s.case or 'cssi'}_practice_space",
+        f"Practices of {_whose(s)} workers at week 0 and week {int(row['step'])} of run "
         f"{run_id} ({_where(s, row)}) on the first two principal components of both states; "
         "large markers = association centroids; hollow = week-0 centroids.",
         lambda: figures.practice_space(*s.reference_snapshots()),

@@ -270,10 +270,12 @@ def make_control(name: str, spec: ParamSpec, default: Any) -> Control:
 
 
 def controls() -> dict[str, Control]:
-    """Every scalar parameter's control, keyed by parameter name."""
+    """Every scalar parameter's control, keyed by parameter name (a case file has none)."""
     defaults = default_parameters()
     return {
-        name: make_control(name, spec, defaults.get(name)) for name, spec in PARAMETERS.items()
+        name: make_control(name, spec, defaults.get(name))
+        for name, spec in PARAMETERS.items()
+        if spec.kind != "case"
     }
 
 
@@ -284,7 +286,7 @@ def control_groups() -> list[tuple[str, tuple[str, ...], bool]]:
         (title, tuple(n for n in names if n in PARAMETERS), is_open)
         for title, names, is_open in GROUPS
     ]
-    rest = tuple(n for n in PARAMETERS if n not in listed)
+    rest = tuple(n for n, s in PARAMETERS.items() if n not in listed and s.kind != "case")
     if rest:
         title, names, is_open = groups[-1]
         groups[-1] = (title, names + rest, is_open)

@@ -19,6 +19,7 @@ from mesa.discrete_space import Network
 
 from simulation import kernels, metrics
 from simulation.agents import Association, Worker
+from simulation.cases import BUILTIN_CASES, Case, load_case
 from simulation.network import Layers, build_layers, layout_positions, to_networkx
 from simulation.parameters import PARAMETERS, Parameters
 from simulation.rules import (
@@ -68,6 +69,10 @@ class PoolingModel(mesa.Model):
     Args:
         scenario: ``"cssi"`` (four associations, one building), ``"helpline"`` (twelve social
             services, centralised then decentralised) or ``"landscape"`` (many pooled sites).
+            The two cases are read from their files (``simulation/cases/*.toml``).
+        case: a case file (a path, a built-in case name or a loaded
+            :class:`simulation.cases.Case`) giving the associations, sites and schedule in
+            place of ``scenario`` (see ``docs/cases.md``); ``None`` follows ``scenario``.
         n_workers: number of workers of a landscape (ignored by the two cases).
         n_facets: facets of a practice; the first six are named after the article (``FACETS``).
         layout: ``"separate"`` (premises as observed in the CSSI: own reception desks, reserved
@@ -145,6 +150,7 @@ class PoolingModel(mesa.Model):
         self,
         *,
         scenario: str = "cssi",
+        case: str | Case | None = None,
         n_workers: int = 1000,
         n_facets: int = 6,
         layout: str = "separate",
@@ -208,6 +214,7 @@ class PoolingModel(mesa.Model):
         """
         self.params = Parameters(
             scenario=scenario,
+            case=case,
             n_workers=n_workers,
             n_facets=n_facets,
             layout=layout,
@@ -264,14 +271,22 @@ class PoolingModel(mesa.Model):
         )
         super().__init__(rng=_check_seed(rng))
         p = self.params
-        self.setting: Setting = build_setting(
-            p.scenario,
-            n_workers=p.n_workers,
-            layout=p.layout,
-            sector_mix=p.sector_mix,
-            associations_per_site=p.associations_per_site,
-            decentralise_at=p.decentralise_at,
-            rng=self.rng,
+        source = p.case
+        if source is None and p.scenario in BUILTIN_CASES:
+            source = p.scenario
+        self.case: Case | None = None if source is None else load_case(source)
+        self.setting: Setting = (
+            self.case.setting({name: getattr(p, name) for name in PARAMETERS}, self.rng)
+            if self.case is not None
+            else build_setting(
+                p.scenario,
+                n_workers=p.n_workers,
+                layout=p.layout,
+                sector_mix=p.sector_mix,
+                associations_per_site=p.associations_per_site,
+                decentralise_at=p.decentralise_at,
+                rng=self.rng,
+            )
         )
         self.facets: tuple[str, ...] = facet_names(p.n_facets)
         self.world, self.layers = self._build_world()
@@ -302,7 +317,7 @@ class PoolingModel(mesa.Model):
         rng, specs, p = self.rng, self.setting.associations, self.params
         d = p.n_facets
         prototypes = extend_prototypes(d, rng)
-        cultures = np.array([prototypes[s.kind] for s in specs])
+        cultures = np.array([_culture(s, prototypes[s.kind]) for s in specs])
         cultures = np.clip(cultures + rng.normal(0.0, p.culture_spread, cultures.shape), 0, 1)
         sizes = np.array([s.size for s in specs])
         membership = np.repeat(np.arange(len(specs)), sizes)
@@ -532,11 +547,11 @@ class PoolingModel(mesa.Model):
         ]
         attendance = 1.0
         if phase.meetings:
-            every = self.params.intervision_every
+            p = self.params
+            every = p.intervision_every if phase.meeting_every is None else phase.meeting_every
+            share = p.intervision_attendance if phase.attendance is None else phase.attendance
             meeting = every > 0 and (week - phase.start) % every == every - 1
-            levels[2], attendance = (
-                (1.0, self.params.intervision_attendance) if meeting else (0.0, 1.0)
-            )
+            levels[2], attendance = (1.0, share) if meeting else (0.0, 1.0)
         return levels[0], levels[1], levels[2], attendance
 
     def step(self) -> None:
@@ -647,6 +662,17 @@ def extend_prototypes(n_facets: int, rng: np.random.Generator) -> dict[str, np.n
         extra = rng.random(max(n_facets - len(proto), 0))
         out[kind] = np.concatenate([np.asarray(proto, dtype=float), extra])[:n_facets]
     return out
+
+
+def _culture(spec: Any, prototype: np.ndarray) -> np.ndarray:
+    """An association's culture before its spread: its own facet values, else its prototype's.
+
+    Facets a case file leaves out (or the extra facets beyond its values) are the prototype's.
+    """
+    if spec.culture is None:
+        return prototype
+    own = np.asarray(spec.culture, dtype=float)[: prototype.size]
+    return np.concatenate([own, prototype[own.size :]])
 
 
 def _check_seed(rng: Any) -> Any:

@@ -23,7 +23,8 @@ class ParamSpec:
     """The type and allowed range of one scalar parameter.
 
     Attributes:
-        kind: ``"float"``, ``"int"``, ``"choice"`` or ``"bool"``.
+        kind: ``"float"``, ``"int"``, ``"choice"``, ``"bool"`` or ``"case"`` (a case file, a
+            built-in case name or a loaded case; checked by loading it).
         low: smallest allowed value (numbers).
         high: largest allowed value (numbers).
         choices: allowed values (choices).
@@ -46,6 +47,8 @@ class ParamSpec:
             text = "one of " + ", ".join(repr(c) for c in self.choices)
         elif self.kind == "bool":
             text = "True or False"
+        elif self.kind == "case":
+            text = "a case file (.toml) or a built-in case (cssi, helpline)"
         else:
             noun = "an integer" if self.kind == "int" else "a number"
             text = f"{noun} in [{self.low}, {self.high}]"
@@ -62,6 +65,7 @@ def _i(low: int, high: int, unit: str, label: str) -> ParamSpec:
 
 PARAMETERS: Mapping[str, ParamSpec] = {
     "scenario": ParamSpec("choice", choices=SCENARIOS, label="Scenario"),
+    "case": ParamSpec("case", optional=True, unit="file or built-in name", label="Case file"),
     "layout": ParamSpec("choice", choices=LAYOUTS, label="Layout of shared premises"),
     "n_workers": _i(10, 1_000_000, "workers", "Workers (landscape)"),
     "n_facets": _i(1, 64, "facets", "Facets of practice"),
@@ -157,6 +161,8 @@ def check_value(name: str, spec: ParamSpec, value: Any, expected: str | None = N
         if isinstance(value, str) and value in spec.choices:
             return value
         raise bad
+    if spec.kind == "case":
+        return _check_case(name, value, expected)
     if isinstance(value, bool) or not isinstance(value, Real):
         raise bad
     if spec.kind == "int":
@@ -170,6 +176,30 @@ def check_value(name: str, spec: ParamSpec, value: Any, expected: str | None = N
     if not spec.low <= value <= spec.high:
         raise bad
     return value
+
+
+def _check_case(name: str, value: Any, expected: str) -> Any:
+    """A case parameter: loaded now, so that a bad file fails before any model is built."""
+    import os
+
+    from simulation.cases import Case, load_case
+
+    if isinstance(value, Case):
+        if value.path is None:
+            raise ValueError(
+                f"parameter {name!r} = case {value.name!r} is invalid: expected {expected} "
+                "(a case read from text has no file: save it, and pass its path)"
+            )
+        return str(value.path)
+    if not isinstance(value, str | os.PathLike):
+        raise ValueError(f"parameter {name!r} = {value!r} is invalid: expected {expected}")
+    try:
+        load_case(value)
+    except FileNotFoundError as err:
+        raise ValueError(
+            f"parameter {name!r} = {str(value)!r} is invalid: expected {expected} ({err})"
+        ) from None
+    return str(value)
 
 
 def validate(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -193,6 +223,7 @@ class Parameters:
 
     # structure: which associations, sites and facets
     scenario: str
+    case: str | None
     n_workers: int
     n_facets: int
     layout: str

@@ -28,7 +28,6 @@ PENDING: dict[str, str] = {
     # Growing or shrinking with work under way; split by concept, or say why in the docstring.
     "simulation/model.py": "measures' recording moves to simulation/measures/",
     "simulation/rules.py": "new mechanisms arrive; World could live in its own module",
-    "simulation/scenarios.py": "the CSSI and helpline settings move to case files",
     "experiments/storage.py": "tables and shard format; see folder.py",
     "experiments/folder.py": "locking, creation, scanning: could split by concept",
     "experiments/sweep.py": "planning and driving a sweep: could split; _drive is 85 lines",
