@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from experiments.patterns import Case, distances
+from experiments.patterns import CaseTargets, distances
 from experiments.progress import Progress
 
 STREAM_RUN, STREAM_PROPOSAL, STREAM_MAIN = 1, 2, 3
@@ -62,7 +62,7 @@ class PatternSimulator:
     the calling thread, and the number of runs the task has made so far.
     """
 
-    def __init__(self, case: Case, entropy: int, steps: int, record_every: int) -> None:
+    def __init__(self, case: CaseTargets, entropy: int, steps: int, record_every: int) -> None:
         self.case, self.entropy = case, int(entropy)
         self.steps, self.record_every = steps, record_every
 

@@ -38,7 +38,7 @@ from experiments.abc_sampling import (
     sampler_class,
     total_distance,
 )
-from experiments.patterns import Case, get_case, missing_patterns
+from experiments.patterns import CaseTargets, get_case, missing_patterns
 from experiments.progress import Progress
 from simulation.parameters import PARAMETERS
 
@@ -161,7 +161,7 @@ class CalibrationResult:
 
 
 def make_settings(
-    case: str | Case,
+    case: str | CaseTargets,
     *,
     population: int | None = None,
     generations: int | None = None,
@@ -200,7 +200,7 @@ def make_settings(
 
 
 def calibrate(
-    case: str | Case,
+    case: str | CaseTargets,
     out: str | Path,
     *,
     settings: Settings | None = None,
@@ -213,7 +213,7 @@ def calibrate(
     """Run (or resume) an ABC-SMC calibration of a case into ``out``.
 
     Args:
-        case: ``"cssi"``, ``"helpline"`` or a :class:`~experiments.patterns.Case`.
+        case: ``"cssi"``, ``"helpline"`` or a :class:`~experiments.patterns.CaseTargets`.
         out: the folder: ``calibration.db`` (pyabc's history), ``calibration.json``,
             ``posterior.parquet`` (the last generation's weighted particles) and
             ``populations.parquet`` (epsilon and runs per generation).
@@ -264,7 +264,7 @@ def calibrate(
     return CalibrationResult(out, settings, posterior, populations, todo, missing)
 
 
-def _abcsmc(case: Case, settings: Settings, sampler: Any) -> Any:
+def _abcsmc(case: CaseTargets, settings: Settings, sampler: Any) -> Any:
     import pyabc
 
     prior = pyabc.Distribution(
@@ -295,7 +295,7 @@ def open_pool(
         yield pool
 
 
-def _probe_missing(case: Case, settings: Settings) -> list[str]:
+def _probe_missing(case: CaseTargets, settings: Settings) -> list[str]:
     """Patterns the model cannot judge yet (their measures are not recorded): said, not hidden."""
     mid = {k: (lo + hi) / 2 for k, (lo, hi) in settings.priors.items()}
     table = run_table({**case.fixed, **mid}, settings.seed, (0,), 2, 1)

@@ -131,8 +131,8 @@ class Pattern:
 
 
 @dataclass(frozen=True)
-class Case:
-    """One of the study's cases: how to run it and the patterns it should show.
+class CaseTargets:
+    """What the study saw in one of its cases: how to run it and the patterns it should show.
 
     Attributes:
         name: ``"cssi"`` or ``"helpline"``.
@@ -200,7 +200,7 @@ def identities_kept(table: pd.DataFrame) -> float:
     return outside(final(table, "distinguishability"), low=KEPT * start)
 
 
-CSSI = Case(
+CSSI = CaseTargets(
     name="cssi",
     title="CSSI, two years after the move",
     fixed={"scenario": "cssi", "layout": "separate"},
@@ -303,7 +303,7 @@ def service_identities_kept(table: pd.DataFrame) -> float:
     return outside(final(table, "distinguishability"), low=KEPT * start)
 
 
-HELPLINE = Case(
+HELPLINE = CaseTargets(
     name="helpline",
     title="Helpline, from the lockdown room to decentralised shifts",
     # March 2020 to September 2020 is 26 weeks; the fieldwork came two years later
@@ -363,11 +363,11 @@ HELPLINE = Case(
     ),
 )
 
-CASES: Mapping[str, Case] = {"cssi": CSSI, "helpline": HELPLINE}
+CASES: Mapping[str, CaseTargets] = {"cssi": CSSI, "helpline": HELPLINE}
 """The study's two cases, by name."""
 
 
-def get_case(name: str) -> Case:
+def get_case(name: str) -> CaseTargets:
     """A case by name.
 
     Raises:
@@ -379,7 +379,7 @@ def get_case(name: str) -> Case:
         raise ValueError(f"case {name!r} is unknown; allowed: {', '.join(CASES)}") from None
 
 
-def distances(case: Case, table: pd.DataFrame) -> dict[str, float]:
+def distances(case: CaseTargets, table: pd.DataFrame) -> dict[str, float]:
     """Each available pattern's distance for one run.
 
     Patterns whose measures were not recorded are left out.
@@ -387,17 +387,17 @@ def distances(case: Case, table: pd.DataFrame) -> dict[str, float]:
     return {p.name: float(p.distance(table)) for p in case.patterns if p.available(table)}
 
 
-def missing_patterns(case: Case, table: pd.DataFrame) -> list[str]:
+def missing_patterns(case: CaseTargets, table: pd.DataFrame) -> list[str]:
     """Patterns of the case that this run cannot judge (a measure they read was not recorded)."""
     return [p.name for p in case.patterns if not p.available(table)]
 
 
-def holds(case: Case, table: pd.DataFrame) -> dict[str, bool]:
+def holds(case: CaseTargets, table: pd.DataFrame) -> dict[str, bool]:
     """Whether each available pattern holds (its distance is 0)."""
     return {name: d == 0.0 for name, d in distances(case, table).items()}
 
 
-def passages_table(case: Case) -> pd.DataFrame:
+def passages_table(case: CaseTargets) -> pd.DataFrame:
     """The patterns of a case with their statements and passages, for docs and captions."""
     return pd.DataFrame(
         [

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.calibrate import load_posterior, load_settings, open_pool
-from experiments.patterns import Case, distances, get_case
+from experiments.patterns import CaseTargets, distances, get_case
 from experiments.progress import Progress
 from simulation.parameters import PARAMETERS
 
@@ -51,7 +51,9 @@ def draw_particles(posterior: pd.DataFrame, n: int, entropy: int, stream: int) -
     return posterior.iloc[rows][names].reset_index(drop=True)
 
 
-def _pattern_run(job: tuple[Case, dict[str, Any], int, tuple[int, ...]]) -> dict[str, float]:
+def _pattern_run(
+    job: tuple[CaseTargets, dict[str, Any], int, tuple[int, ...]],
+) -> dict[str, float]:
     from experiments.abc_sampling import run_table
 
     case, params, entropy, key = job

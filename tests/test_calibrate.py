@@ -15,7 +15,7 @@ pytest.importorskip("pyabc")
 
 from experiments.abc_sampling import run_table
 from experiments.calibrate import calibrate, make_settings, prior_bounds
-from experiments.patterns import Case, Pattern, outside
+from experiments.patterns import CaseTargets, Pattern, outside
 from experiments.posterior import credible_interval, posterior_summary
 
 TRUTH = {"encounter_rate": 10.0}
@@ -34,7 +34,7 @@ def _encounters(table: pd.DataFrame) -> float:
     return float(table["encounters"].sum())
 
 
-def synthetic_case(observed: float) -> Case:
+def synthetic_case(observed: float) -> CaseTargets:
     """A case whose one pattern is "as many encounters as the run at the truth had"."""
 
     def distance(table: pd.DataFrame) -> float:
@@ -48,7 +48,7 @@ def synthetic_case(observed: float) -> Case:
         distance,
         (),
     )
-    return Case("synthetic", "synthetic", FIXED, WEEKS, 1, (pattern,))
+    return CaseTargets("synthetic", "synthetic", FIXED, WEEKS, 1, (pattern,))
 
 
 def recovery(rep: int, folder: str) -> tuple[bool, float]:
@@ -109,7 +109,7 @@ def pool():
         yield executor
 
 
-def _small(case: Case, folder, generations: int, executor) -> pd.DataFrame:
+def _small(case: CaseTargets, folder, generations: int, executor) -> pd.DataFrame:
     settings = make_settings(
         case, population=8, generations=generations, seed=3, parameters=list(TRUTH)
     )
