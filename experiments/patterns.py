@@ -25,20 +25,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-MEASURES: Mapping[str, str] = {
-    "ties": "n_ties",
-    "cross_tie_share": "cross_tie_share",
-    "common_work": "common_work_level",
-    "crossing": "hybrid_share",
-    "adoption": "mean_borrowing_share",
-    "distinguishability": "identity_kappa",
-    "convergence": "centroid_distance_ratio",
-    "phase": "phase",
-    "attendance": "intervision_attendance_rate",
-    "tools": "tool_strength",
-    "adaptations": "adaptations",
+MEASURES: Mapping[str, tuple[str, ...]] = {
+    "ties": ("n_ties",),
+    "cross_tie_share": ("cross_tie_share",),
+    "common_work": ("common_work_level",),
+    "crossing": ("crossing", "hybrid_share"),
+    "adoption": ("adoption", "mean_borrowing_share"),
+    "distinguishability": ("distinguishability", "identity_kappa"),
+    "convergence": ("centroid_gap_ratio", "centroid_distance_ratio"),
+    "phase": ("phase",),
+    "attendance": ("intervision_attendance_rate",),
+    "tools": ("tool_strength",),
+    "adaptations": ("adaptations",),
 }
-"""Role a pattern reads -> column of a run's recorded measures (``experiments.runner.run_one``).
+"""Role a pattern reads -> the columns of a run's recorded measures that play it.
+
+The first name recorded is read: the measure's current key, then the key it had before the
+measures were renamed (so that older sweeps and runs still read).
 
 - ``ties``, ``cross_tie_share``: collaboration ties, and the share of their strength that
   crosses associations.
@@ -70,15 +73,20 @@ COMMON_APPROACH = 0.5
 halfway to one another."""
 
 
+def column_name(table: pd.DataFrame, role: str) -> str | None:
+    """The recorded column that plays ``role`` (see :data:`MEASURES`), or None."""
+    return next((n for n in MEASURES[role] if n in table.columns), None)
+
+
 def column(table: pd.DataFrame, role: str) -> pd.Series:
     """The recorded column that plays ``role`` (see :data:`MEASURES`).
 
     Raises:
         KeyError: the run did not record it.
     """
-    name = MEASURES[role]
-    if name not in table.columns:
-        raise KeyError(f"measure {name!r} (role {role!r}) is not among the recorded columns")
+    name = column_name(table, role)
+    if name is None:
+        raise KeyError(f"measure {MEASURES[role][0]!r} (role {role!r}) was not recorded")
     return table[name]
 
 
@@ -127,7 +135,7 @@ class Pattern:
 
     def available(self, table: pd.DataFrame) -> bool:
         """Whether the run recorded every measure this pattern reads."""
-        return all(MEASURES[r] in table.columns for r in self.roles)
+        return all(column_name(table, r) is not None for r in self.roles)
 
 
 @dataclass(frozen=True)
@@ -406,7 +414,7 @@ def passages_table(case: CaseTargets) -> pd.DataFrame:
                 "statement": p.statement,
                 "passage": p.passage,
                 "where": p.where,
-                "reads": ", ".join(MEASURES[r] for r in p.roles),
+                "reads": ", ".join(MEASURES[r][0] for r in p.roles),
             }
             for p in case.patterns
         ]

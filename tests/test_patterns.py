@@ -35,10 +35,10 @@ def _cssi_table(**final: float) -> pd.DataFrame:
         "distinguishability": 0.8,
     }
     values.update(final)
-    start = {MEASURES[k]: v for k, v in values.items()}
-    start[MEASURES["distinguishability"]] = 0.9
+    start = {MEASURES[k][0]: v for k, v in values.items()}
+    start[MEASURES["distinguishability"][0]] = 0.9
     rows = [{"step": 0, **start}]
-    rows += [{"step": w, **{MEASURES[k]: v for k, v in values.items()}} for w in (96, 100, 104)]
+    rows += [{"step": w, **{MEASURES[k][0]: v for k, v in values.items()}} for w in (96, 100, 104)]
     return pd.DataFrame(rows)
 
 
@@ -65,7 +65,7 @@ def test_a_cssi_run_that_misses_one_pattern_is_off_on_that_one_only(change, miss
 
 
 def test_a_pattern_whose_measure_is_not_recorded_is_left_out() -> None:
-    table = _cssi_table().drop(columns=[MEASURES["adaptations"]])
+    table = _cssi_table().drop(columns=[MEASURES["adaptations"][0]])
     assert "adapted_to_other_publics" not in distances(CSSI, table)
     assert patterns.missing_patterns(CSSI, table) == ["adapted_to_other_publics"]
 
@@ -77,11 +77,11 @@ def _helpline_table(at_split: float, end: float, tools: float = 1.0) -> pd.DataF
     return pd.DataFrame(
         {
             "step": weeks,
-            MEASURES["phase"]: phase,
-            MEASURES["convergence"]: gap,
-            MEASURES["tools"]: tools,
-            MEASURES["distinguishability"]: 0.8,
-            MEASURES["attendance"]: np.where(phase == "decentralised", 0.3, np.nan),
+            MEASURES["phase"][0]: phase,
+            MEASURES["convergence"][0]: gap,
+            MEASURES["tools"][0]: tools,
+            MEASURES["distinguishability"][0]: 0.8,
+            MEASURES["attendance"][0]: np.where(phase == "decentralised", 0.3, np.nan),
         }
     )
 
@@ -94,6 +94,12 @@ def test_helpline_patterns_follow_the_two_phases() -> None:
     kept = distances(HELPLINE, _helpline_table(at_split=0.3, end=0.2))
     assert kept["approach_fades"] == pytest.approx(0.1)
     assert distances(HELPLINE, _helpline_table(0.3, 0.6, tools=0.1))["shared_tools_kept"] > 0
+
+
+def test_runs_recorded_under_the_former_measure_names_still_read() -> None:
+    table = _cssi_table()
+    former = {MEASURES[r][0]: MEASURES[r][-1] for r in ("crossing", "distinguishability")}
+    assert distances(CSSI, table.rename(columns=former)) == distances(CSSI, table)
 
 
 def test_outside_is_zero_inside_and_one_for_nan() -> None:
