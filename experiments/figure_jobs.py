@@ -324,6 +324,38 @@ def morris_regimes_job(s: Sweep) -> FigureJob | None:
     )
 
 
+def _prim_job(s: Sweep, regime: str) -> FigureJob | None:
+    """A Latin hypercube whose points end in ``regime`` (most often) at least once: PRIM."""
+    if s.kind != "lhs" or "regime" not in s.ok or len(s.varying) < 2:
+        return None
+    from experiments.discover import DENSITY, discover, modal_regimes
+
+    if not (modal_regimes(s.ok)["modal_regime"] == regime).any():
+        return FigureJob(
+            f"prim_{regime}",
+            f"Scenario discovery (PRIM): no design point ends most often in {regime}.",
+            lambda: figures.no_box(regime, len(s.design)),
+        )
+    return FigureJob(
+        f"prim_{regime}",
+        f"Scenario discovery (PRIM) over the sweep's {len(s.design)} design points: the "
+        f"peeling trajectory of the box where {regime} is the most common end regime, from "
+        f"the whole design to the densest box; circled, the box of highest coverage with "
+        f"density at least {DENSITY:g}, its limits listed (also in discovery-{regime}.csv).",
+        lambda: figures.peeling_trajectory(discover(s.folder, regime)),
+    )
+
+
+def prim_hybridisation_job(s: Sweep) -> FigureJob | None:
+    """A Latin hypercube: where hybridisation is the most likely regime (PRIM)."""
+    return _prim_job(s, "hybridisation")
+
+
+def prim_isomorphism_job(s: Sweep) -> FigureJob | None:
+    """A Latin hypercube: where isomorphism is the most likely regime (PRIM)."""
+    return _prim_job(s, "isomorphism")
+
+
 FIGURE_JOBS: tuple[Callable[[Sweep], FigureJob | None], ...] = (
     regime_map_job,
     trajectories_job,
@@ -336,6 +368,8 @@ FIGURE_JOBS: tuple[Callable[[Sweep], FigureJob | None], ...] = (
     regime_boundaries_job,
     robustness_perturbations_job,
     morris_regimes_job,
+    prim_hybridisation_job,
+    prim_isomorphism_job,
 )
 """Every figure a sweep may support, in the order they are drawn."""
 

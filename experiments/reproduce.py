@@ -136,6 +136,7 @@ REGISTRY: tuple[Experiment, ...] = (
     Experiment(
         "robustness_morris", figures=("morris_regimes",), spec=_robustness("robustness_morris")
     ),
+    Experiment("discovery", figures=("prim_hybridisation", "prim_isomorphism")),
 )
 """The experiments of the paper, in the order they run, with the figures each contributes
 (the sensitivity figure combines the ``sobol`` and ``morris`` sweeps)."""
@@ -145,6 +146,11 @@ EXPERIMENTS: tuple[str, ...] = tuple(e.name for e in REGISTRY)
 
 PAPER_FIGURES: Mapping[str, tuple[str, ...]] = {e.name: e.figures for e in REGISTRY if e.figures}
 """The figures each experiment contributes to the paper."""
+
+CALIBRATIONS: tuple[str, ...] = ("cssi", "helpline")
+"""The cases calibrated on the study's patterns (``isohybrid calibrate``) into
+``out/calibration-<case>``; their figures (posterior, predictive check, and the CSSI's open
+question) join the paper's."""
 
 
 def experiment_spec(name: str, *, quick: bool = False) -> SweepSpec:
@@ -194,6 +200,7 @@ def reproduce(
     progress: bool = True,
     formats: Sequence[str] = FORMATS,
     experiments: Sequence[str] = EXPERIMENTS,
+    calibrations: Sequence[str] = CALIBRATIONS,
     log: Callable[[str], None] | None = print,
 ) -> Reproduction:
     """Run the paper's experiments, analyse them and draw every figure (resumable).
@@ -210,6 +217,8 @@ def reproduce(
         progress: progress bars on stderr.
         formats: file formats of each figure.
         experiments: a subset of :data:`EXPERIMENTS` (figures that need the others are skipped).
+        calibrations: a subset of :data:`CALIBRATIONS` (calibrated into
+            ``out/calibration-<case>``, resumable, figures into the figures folder).
         log: called with one line per stage (None: silent).
 
     Returns:
@@ -253,6 +262,9 @@ def reproduce(
                     f"sweep {spec.name} has {report.unfinished} unfinished runs; run the same "
                     "command again to resume"
                 )
+        from experiments.calibration_commands import calibrate_cases
+
+        calibrated = calibrate_cases(out, quick, calibrations, pool, record.seconds, say, progress)
     figures_dir = out / f"figures{end}"
     t0 = time.perf_counter()
     written = draw_paper_figures(
@@ -263,7 +275,7 @@ def reproduce(
         say,
     )
     record.seconds["figures"] = time.perf_counter() - t0
-    record.figures = [str(p.relative_to(out)) for p in written]
+    record.figures = [str(p.relative_to(out)) for p in [*written, *calibrated]]
     record.seconds["total"] = time.perf_counter() - started
     (out / f"reproduction{end}.json").write_text(
         json.dumps(record.as_dict(), indent=2) + "\n", encoding="utf-8"
@@ -355,9 +367,10 @@ def configure_reproduce(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--only",
         action="append",
-        choices=EXPERIMENTS,
+        choices=(*EXPERIMENTS, *(f"calibration-{c}" for c in CALIBRATIONS)),
         metavar="NAME",
-        help=f"run only this experiment (repeat for several): {', '.join(EXPERIMENTS)}",
+        help="run only this experiment (repeat for several): "
+        + ", ".join((*EXPERIMENTS, *(f"calibration-{c}" for c in CALIBRATIONS))),
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
@@ -370,7 +383,10 @@ def reproduce_command(args: argparse.Namespace) -> int:
         executor=args.executor,
         workers=args.workers,
         progress=not args.no_progress,
-        experiments=tuple(args.only or EXPERIMENTS),
+        experiments=tuple(e for e in args.only or EXPERIMENTS if e in EXPERIMENTS),
+        calibrations=tuple(
+            c for c in CALIBRATIONS if not args.only or f"calibration-{c}" in args.only
+        ),
     )
     return 0
 
