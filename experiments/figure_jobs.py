@@ -8,6 +8,10 @@ sweep does not support that figure. Nothing is drawn until a job's ``draw`` is c
 
 To add a figure: write the pure function in its family's module of :mod:`experiments.figures`,
 then one job function here and one line in :data:`FIGURE_JOBS`.
+
+Why one module: it is the registry itself, a flat list of short, independent job functions
+(one per figure) next to the tuple that orders them; splitting it by family would scatter the
+one place that says which figures a sweep can give.
 """
 
 from __future__ import annotations

@@ -15,6 +15,9 @@ supports and how each is drawn; :mod:`experiments.figures` draws them;
 
 This module imports only the standard library at load time, so that the command line answers
 ``--help`` at once.
+
+Why one module: the registry of experiments and the loop that walks it (run, analyse, draw,
+time each stage) are one idea; each entry is a line, and the spec builders it names are small.
 """
 
 from __future__ import annotations
