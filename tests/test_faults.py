@@ -248,9 +248,27 @@ def test_sigterm_stops_like_ctrl_c_and_records_the_end(tmp_path, reference):
 
 
 def flip_a_data_byte(path: Path) -> None:
+    """Flip one byte of the column chunks that changes the data, not only a page's statistics.
+
+    A byte of a page header's min/max statistics can be flipped without damaging a single
+    value (and a check of the data rightly passes it), so walk from a quarter of the file
+    until a flip changes what a plain reader decodes, or makes it fail.
+    """
+    import pyarrow.parquet as pq
+
+    original = pq.read_table(path)
     data = bytearray(path.read_bytes())
-    data[len(data) // 4] ^= 0xFF  # inside the column chunks, well before the footer
-    path.write_bytes(bytes(data))
+    for pos in range(len(data) // 4, len(data) // 2):
+        data[pos] ^= 0xFF
+        path.write_bytes(bytes(data))
+        try:
+            damaged = not pq.read_table(path).equals(original)
+        except Exception:
+            damaged = True
+        if damaged:
+            return
+        data[pos] ^= 0xFF
+    raise AssertionError(f"no byte of {path} changes its data")
 
 
 def test_a_damaged_data_page_is_found_quarantined_and_rerun(tmp_path, reference):
