@@ -22,6 +22,8 @@ It prints one table and writes it as JSON to ``benchmarks/out/engine.json``. Sec
   ``clusters``: the grid union-find against SciPy's ``query_pairs`` + ``connected_components``.
 * ``landscape``: build time, weeks per second and peak memory (max RSS of a fresh process) of
   the 100,000-worker landscape over 1,000 weeks.
+* ``week``: a 100,000-worker week with every rule on, each rule's share of it and the week's
+  interactions per second end to end (``benchmarks/week_rules.py``).
 * ``first_call``: import, build and first week of a CSSI model in a fresh process, with the
   Numba cache cold (an empty ``NUMBA_CACHE_DIR``) and then warm.
 
@@ -51,6 +53,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from naive_mesa import NaiveCollaboration, random_graph  # noqa: E402
+from week_rules import table as week_table  # noqa: E402
+from week_rules import week_shares  # noqa: E402
 
 from simulation import kernels, rules  # noqa: E402
 
@@ -452,6 +456,8 @@ def table(result: dict) -> str:
             f"warm cache {fc['warm_cache']['total_s']:.1f} s "
             f"(import {fc['warm_cache']['import_s']:.1f} s)"
         )
+    if "week" in result:
+        lines.append(week_table(result["week"]))
     lines += ["", "targets:"]
     for name, t in result["targets"].items():
         lines.append(
@@ -526,6 +532,8 @@ def main(argv: list[str] | None = None) -> dict:
     _progress("landscape of 100,000 workers")
     weeks = "100" if quick else "1000"
     result["landscape"] = _in_fresh_process([__file__, "--part", "100000", weeks])
+    _progress("a week with every rule on")
+    result["week"] = week_shares(100_000, 10 if quick else 50)
     _progress("first-call compilation")
     result["first_call"] = first_call()
     result["targets"] = _targets(result)

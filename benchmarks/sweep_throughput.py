@@ -1,22 +1,21 @@
-"""Throughput of a CSSI sweep on the local process pool.
+"""``isohybrid sweep`` against ``mesa.batch_run`` on the same CSSI runs, in one run.
 
-Measures, for a sweep of ``--runs`` CSSI runs (520 weeks each, measures every 4 weeks):
+Both run the same ``--runs`` CSSI runs (a 10 x 10 grid of pooling intensity x identity strength,
+replicated; 520 weeks each, the model recording every 4 weeks) on ``--workers`` processes:
 
-* the wall time and runs per second of the whole sweep on ``--workers`` processes (target:
-  under 60 s for 1,000 runs on 2 cores);
-* the parallel efficiency of 2 workers against 1 on a subset: ``T1 / (2 * T2)``;
-* the per-run overhead: pool worker-seconds per run minus the pure model time per run
-  (``run_one`` in this process, no storage), i.e. what seeding, task shipping, the shard write
-  and the pool's start-up add to each run (``overhead_s_per_run``; on a busy machine it also
-  holds the slow-down of two workers sharing the cores with other work), and the same against
-  the model time measured inside the workers (``io_overhead_s_per_run``: shipping, shard
-  writing and start-up only). CPU seconds do not depend on what else the machine runs:
-  ``cpu_overhead_s_per_run`` is the sweep's CPU time (parent and workers, start-up included)
-  per run minus the model's, and ``projected_wall_s_on_idle_cores`` that CPU time divided by
-  the workers.
+* ``isohybrid sweep SPEC --out DIR --workers N``, the command a user types: budget check,
+  folder lock, lazy plan, one checksummed Parquet shard per run (every record kept), shard
+  checks on resume, end-of-call counts from the shards, consolidated tables;
+* ``mesa.batch_run(PoolingModel, ..., number_processes=N, data_collection_period=-1)`` in a
+  fresh interpreter: the same models and seeds, the final row of each run kept in memory.
 
-Writes ``benchmarks/out/sweep_throughput.json``. Run by hand or by CI:
-``.venv/bin/python benchmarks/sweep_throughput.py`` (``--runs 200`` for a quick look).
+Each is timed as a whole process (interpreter start and imports included), ``--repeats`` times,
+alternating, and the best of each is kept; the result is their ratio (sweep / batch_run; at or
+below 1 the sweep is no slower). CPU seconds (parent and children) are reported beside wall
+seconds, since they do not depend on what else the machine runs.
+
+Writes ``benchmarks/out/sweep_throughput.json``:
+``.venv/bin/python benchmarks/sweep_throughput.py`` (``--runs 200 --workers 2`` by default).
 """
 
 from __future__ import annotations
@@ -27,24 +26,47 @@ import os
 import platform
 import resource
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from experiments import storage
-from experiments.executors import open_executor
-from experiments.runner import prepare_worker, run_one
 from experiments.spec import Design, SweepSpec
-from experiments.sweep import plan, run_sweep
 
 OUT = Path(__file__).parent / "out" / "sweep_throughput.json"
+ROOT = Path(__file__).resolve().parent.parent
+
+BATCH_RUN = """
+import sys, mesa
+from simulation.model import PoolingModel
+levels = {levels!r}
+results = mesa.batch_run(
+    PoolingModel,
+    parameters={{
+        "scenario": "cssi",
+        "pooling_intensity": levels,
+        "identity_strength": levels,
+        "record_every": {record_every},
+    }},
+    rng=list(range({replicates})),
+    max_steps={steps},
+    data_collection_period=-1,
+    number_processes={workers},
+    display_progress=False,
+)
+assert len(results) == {runs}, len(results)
+"""
+
+
+def levels() -> list[float]:
+    return [round(float(v), 6) for v in np.linspace(0.0, 1.0, 10)]
 
 
 def cssi_spec(runs: int, steps: int, record_every: int) -> SweepSpec:
     """A 10 x 10 grid of pooling intensity x identity strength, replicated up to ``runs``."""
-    levels = [round(float(v), 6) for v in np.linspace(0.0, 1.0, 10)]
     return SweepSpec(
         name=f"throughput-{runs}",
         scenario="cssi",
@@ -52,19 +74,8 @@ def cssi_spec(runs: int, steps: int, record_every: int) -> SweepSpec:
         replicates=max(1, runs // 100),
         steps=steps,
         record_every=record_every,
-        design=Design.grid(pooling_intensity=levels, identity_strength=levels),
+        design=Design.grid(pooling_intensity=levels(), identity_strength=levels()),
     )
-
-
-def pure_model_seconds(spec: SweepSpec, n: int) -> tuple[float, float]:
-    """Mean wall and CPU seconds of one run in this process: model only, no pool, no storage."""
-    prepare_worker()
-    tasks, _ = plan(spec)
-    sample = tasks[:: max(1, len(tasks) // n)][:n]
-    t0, c0 = time.perf_counter(), time.process_time()
-    for t in sample:
-        run_one(t.params, t.seed_entropy, t.spawn_key, t.steps, t.record_every)
-    return (time.perf_counter() - t0) / len(sample), (time.process_time() - c0) / len(sample)
 
 
 def _children_cpu() -> float:
@@ -72,94 +83,78 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def pool_startup_seconds(workers: int) -> float:
-    """Seconds to start a pool and have every worker import the model and load the kernels."""
-    t0 = time.perf_counter()
-    with open_executor("process", workers) as (pool, _):
-        for future in [pool.submit(prepare_worker) for _ in range(workers)]:
-            future.result()
-        return time.perf_counter() - t0
-
-
-def timed_sweep(spec: SweepSpec, workers: int, root: Path, progress: bool) -> dict[str, float]:
-    out = root / f"{spec.name}-w{workers}"
-    shutil.rmtree(out, ignore_errors=True)
-    t0, c0, k0 = time.perf_counter(), time.process_time(), _children_cpu()
-    report = run_sweep(
-        spec, out, executor="process", workers=workers, progress=progress, consolidate=False
-    )
+def timed(command: list[str]) -> dict[str, float]:
+    """Wall and CPU seconds of a command (its process tree, once it has ended)."""
+    c0, t0 = _children_cpu(), time.perf_counter()
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - t0
-    # the pool has shut down and its workers were reaped: their CPU time is counted
-    cpu = time.process_time() - c0 + _children_cpu() - k0
-    if not report.complete or report.failed:
-        raise RuntimeError(f"benchmark sweep did not finish cleanly: {report}")
-    t1 = time.perf_counter()
-    storage.consolidate(out)
-    consolidate = time.perf_counter() - t1
-    in_worker = [r["seconds"] for r in storage.finished_runs(out, repair=False).values()]
-    return {
-        "runs": report.total,
-        "workers": workers,
-        "wall_s": wall,
-        "runs_per_s": report.total / wall,
-        "worker_s_per_run": float(np.mean(in_worker)),
-        "cpu_s": cpu,
-        "consolidate_s": consolidate,
-    }
+    if result.returncode != 0:
+        raise RuntimeError(f"{command[:4]} failed: {result.stderr[-2000:]}")
+    return {"wall_s": wall, "cpu_s": _children_cpu() - c0}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--steps", type=int, default=520)
     parser.add_argument("--record-every", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--subset", type=int, default=200, help="runs for the efficiency test")
-    parser.add_argument("--pure", type=int, default=50, help="runs timed in-process")
-    parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
 
     spec = cssi_spec(args.runs, args.steps, args.record_every)
-    subset = cssi_spec(args.subset, args.steps, args.record_every)
-    model_s, model_cpu = pure_model_seconds(spec, args.pure)
-    print(f"pure model: {model_s * 1000:.1f} ms per run ({args.steps / model_s:.0f} weeks/s)")
-    startup = {w: pool_startup_seconds(w) for w in (1, args.workers)}
-    print(f"pool start-up: {startup}")
+    runs = spec.n_runs
+    batch = BATCH_RUN.format(
+        levels=levels(),
+        record_every=args.record_every,
+        replicates=spec.replicates,
+        steps=args.steps,
+        workers=args.workers,
+        runs=runs,
+    )
+    times: dict[str, list[dict[str, float]]] = {"sweep": [], "batch_run": []}
     with tempfile.TemporaryDirectory(prefix="isohybrid-bench-") as tmp:
-        root = Path(tmp)
-        full = timed_sweep(spec, args.workers, root, not args.no_progress)
-        print(f"full sweep: {full}")
-        one = timed_sweep(subset, 1, root, not args.no_progress)
-        two = timed_sweep(subset, 2, root, not args.no_progress)
-    efficiency = one["wall_s"] / (2 * two["wall_s"])
-    pool_s_per_run = full["wall_s"] * full["workers"] / full["runs"]
-    overhead = pool_s_per_run - model_s
+        spec_path = Path(tmp) / "throughput.toml"
+        spec_path.write_text(spec.to_toml())
+        for k in range(args.repeats):
+            out = Path(tmp) / f"sweep-{k}"
+            sweep = [
+                sys.executable,
+                "-m",
+                "experiments.cli",
+                "sweep",
+                str(spec_path),
+                "--out",
+                str(out),
+                "--workers",
+                str(args.workers),
+                "--no-progress",
+            ]
+            pair = [("sweep", sweep), ("batch_run", [sys.executable, "-c", batch])]
+            for name, command in pair if k % 2 == 0 else pair[::-1]:
+                times[name].append(timed(command))
+                print(f"{name}: {times[name][-1]}", flush=True)
+            shutil.rmtree(out, ignore_errors=True)
+    best = {name: min(t, key=lambda x: x["wall_s"]) for name, t in times.items()}
+    ratio = best["sweep"]["wall_s"] / best["batch_run"]["wall_s"]
     result = {
         "benchmark": "sweep_throughput",
         "scenario": "cssi",
+        "runs": runs,
         "steps": args.steps,
         "record_every": args.record_every,
-        "runs": full["runs"],
         "workers": args.workers,
-        "wall_s": round(full["wall_s"], 3),
-        "runs_per_s": round(full["runs_per_s"], 2),
-        "target_wall_s": 60.0 if full["runs"] >= 1000 else None,
-        "model_s_per_run": round(model_s, 5),
-        "worker_s_per_run": round(full["worker_s_per_run"], 5),
-        "overhead_s_per_run": round(overhead, 5),
-        "overhead_share": round(overhead / pool_s_per_run, 4),
-        "io_overhead_s_per_run": round(pool_s_per_run - full["worker_s_per_run"], 5),
-        "model_cpu_s_per_run": round(model_cpu, 5),
-        "cpu_s_per_run": round(full["cpu_s"] / full["runs"], 5),
-        "cpu_overhead_s_per_run": round(full["cpu_s"] / full["runs"] - model_cpu, 5),
-        "projected_wall_s_on_idle_cores": round(full["cpu_s"] / full["workers"], 2),
-        "pool_startup_s": {str(k): round(v, 3) for k, v in startup.items()},
-        "consolidate_s": round(full["consolidate_s"], 3),
-        "efficiency_runs": subset.n_runs,
-        "wall_1_worker_s": round(one["wall_s"], 3),
-        "wall_2_workers_s": round(two["wall_s"], 3),
-        "parallel_efficiency_2v1": round(efficiency, 3),
+        "repeats": args.repeats,
+        "sweep_wall_s": round(best["sweep"]["wall_s"], 3),
+        "sweep_cpu_s": round(best["sweep"]["cpu_s"], 3),
+        "batch_run_wall_s": round(best["batch_run"]["wall_s"], 3),
+        "batch_run_cpu_s": round(best["batch_run"]["cpu_s"], 3),
+        "ratio_sweep_over_batch_run": round(ratio, 3),
+        "cpu_ratio_sweep_over_batch_run": round(
+            best["sweep"]["cpu_s"] / best["batch_run"]["cpu_s"], 3
+        ),
+        "all_wall_s": {k: [round(t["wall_s"], 3) for t in v] for k, v in times.items()},
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "load_average": [round(v, 2) for v in os.getloadavg()],

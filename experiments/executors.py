@@ -1,9 +1,10 @@
 """Executors a sweep runs on: serial (in-process), a local process pool, or a Dask cluster.
 
 Every one is a :class:`concurrent.futures.Executor`, and a sweep accepts any other Executor as
-well. The local pool uses the *spawn* start method (no forked copies of live state) and one
+well. The local pool forks its workers from a clean pool server that has loaded the model once
+(*forkserver*; *spawn* where there is none: never a forked copy of live state) and gives one
 compiled-kernel thread per worker; its workers end with the sweep's process, even when that
-process is killed outright (:mod:`experiments.lifeline`), and leave SIGINT and SIGTERM to it.
+process is killed outright (:mod:`experiments.lifeline`), and leave Ctrl-C to it.
 Dask is an optional extra (``pip install isohybrid[dask]``):
 ``"dask"`` starts a ``LocalCluster`` on this machine, or connects to ``scheduler`` (for
 instance a dask-jobqueue cluster on SLURM or PBS).
@@ -14,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import signal
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
@@ -65,26 +65,80 @@ def worker_environment() -> Iterator[None]:
                 os.environ[name] = value
 
 
-def init_pool_worker(parent: int) -> None:
+def init_pool_worker() -> None:
     """Initializer of a local pool's worker.
 
-    The worker ends when ``parent`` (the sweep's process) dies, and ignores SIGINT and SIGTERM:
-    the parent handles them and tells its workers to stop after their current run.
+    The worker ends when its parent dies (the pool server, which ends with the sweep's
+    process), and ignores SIGINT (Ctrl-C reaches the whole terminal group; the sweep handles
+    it and tells its workers to stop after their current run). SIGTERM keeps its default: the
+    pool itself ends broken workers with it.
     """
-    lifeline.die_with_parent(parent)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _release_pool_server()
+    lifeline.die_with_parent()
     init_process_worker()
 
 
+def _release_pool_server() -> None:
+    """Close a forked worker's copy of the pool server's keep-alive pipe.
+
+    The server exits when that pipe's last writer closes; the sweep's process holds one, and
+    every worker would hold another (to start processes of its own, which workers never do),
+    so without this a server whose sweep was killed would wait for its workers, and they, tied
+    to it, for the server.
+    """
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        server._forkserver_alive_fd = None
+
+
+POOL_SERVER_MODULE = "experiments.pool_server"
+"""Module the pool server imports once, before it forks workers (see :func:`process_pool`)."""
+
+
+def pool_context() -> multiprocessing.context.BaseContext:
+    """The start method of local pools: *forkserver* where available, else *spawn*.
+
+    Either way no worker is a forked copy of the sweep's own process. The fork server is a
+    fresh interpreter that imports the model and loads its compiled kernels once
+    (:mod:`experiments.pool_server`); each worker is forked from it, so starting a worker costs
+    a fork instead of an interpreter start, the imports and the kernels' cache load.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([POOL_SERVER_MODULE])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def stop_pool_server() -> None:
+    """Stop the local pools' server, if this process started one, and wait for it.
+
+    The server would end by itself when this process exits; stopping it first lets a
+    command's process account for all the CPU time of its workers (and frees its memory).
+    """
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    stop = getattr(server, "_stop", None)
+    if stop is not None and getattr(server, "_forkserver_pid", None) is not None:
+        with contextlib.suppress(Exception):
+            stop()
+
+
 def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A local pool of ``workers`` spawned processes that die with this one."""
-    with worker_environment():
-        return ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=init_pool_worker,
-            initargs=(os.getpid(),),
-        )
+    """A local pool of ``workers`` processes that die with this one.
+
+    Start it inside :func:`worker_environment`, so that the workers (and the pool server) get
+    one compiled-kernel and one BLAS thread each.
+    """
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=pool_context(), initializer=init_pool_worker
+    )
 
 
 def live_workers(pool: Executor) -> int | None:
@@ -135,11 +189,12 @@ def open_executor(
     elif kind == "process":
         n = workers or default_workers()
         lifeline.available()  # load libc in the parent, once
-        pool = process_pool(n)
-        try:
-            yield pool, n
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        with worker_environment():  # workers start at the first submission
+            pool = process_pool(n)
+            try:
+                yield pool, n
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
     else:
         with _dask_executor(workers, scheduler, dask_processes, security) as pair:
             yield pair

@@ -8,6 +8,10 @@ sweep does not support that figure. Nothing is drawn until a job's ``draw`` is c
 
 To add a figure: write the pure function in its family's module of :mod:`experiments.figures`,
 then one job function here and one line in :data:`FIGURE_JOBS`.
+
+Why one module: it is the registry itself, a flat list of short, independent job functions
+(one per figure) next to the tuple that orders them; splitting it by family would scatter the
+one place that says which figures a sweep can give.
 """
 
 from __future__ import annotations
@@ -274,6 +278,88 @@ def sensitivity_job(s: Sweep) -> FigureJob | None:
     )
 
 
+def _robustness_sweep(s: Sweep) -> str:
+    """The robustness sweep's name (``experiments.robustness.SPECS``), or ``""``."""
+    return str(s.manifest["spec"].get("name", "")).removesuffix("-quick")
+
+
+def regime_boundaries_job(s: Sweep) -> FigureJob | None:
+    """The boundaries sweep: regime shares along pooling intensity with bootstrap intervals."""
+    if _robustness_sweep(s) != "regime_boundaries":
+        return None
+    from experiments import robustness
+
+    return FigureJob(
+        "regime_boundaries",
+        f"Share of the CSSI's runs ending in each regime along pooling intensity "
+        f"({s.replicates} seeds per level); vertical lines: where a regime first holds the "
+        "majority, grey bands: its 95 % bootstrap interval over seeds.",
+        lambda: figures.regime_boundaries(s.ok, robustness.boundaries_table(s.ok)),
+    )
+
+
+def robustness_perturbations_job(s: Sweep) -> FigureJob | None:
+    """The one-at-a-time sweep: which perturbations keep the default's regime."""
+    if _robustness_sweep(s) != "robustness_oat":
+        return None
+    from experiments import robustness
+
+    return FigureJob(
+        "robustness_perturbations",
+        "Share of the CSSI's runs at pooling intensity 0.5 ending in the default's regime when "
+        "one assumption is set to an end of its range (the others at their defaults); bar "
+        f"colour: the regime then most common; line: the default ({s.replicates} seeds each).",
+        lambda: figures.robustness_perturbations(robustness.oat_table(s.ok)),
+    )
+
+
+def morris_regimes_job(s: Sweep) -> FigureJob | None:
+    """The Morris sweep over the assumptions: mu* on each regime's probability."""
+    if _robustness_sweep(s) != "robustness_morris":
+        return None
+    from experiments import robustness
+
+    return FigureJob(
+        "morris_regimes",
+        "Morris elementary effects (mu*, bars; sigma, ticks) of every assumption, switches and "
+        "structural choices included, on the probability of each regime of the CSSI at "
+        f"pooling intensity 0.5 ({s.replicates} seeds per point).",
+        lambda: figures.morris_regimes(robustness.morris_table(s.ok)),
+    )
+
+
+def _prim_job(s: Sweep, regime: str) -> FigureJob | None:
+    """A Latin hypercube whose points end in ``regime`` (most often) at least once: PRIM."""
+    if s.kind != "lhs" or "regime" not in s.ok or len(s.varying) < 2:
+        return None
+    from experiments.discover import DENSITY, discover, modal_regimes
+
+    if not (modal_regimes(s.ok)["modal_regime"] == regime).any():
+        return FigureJob(
+            f"prim_{regime}",
+            f"Scenario discovery (PRIM): no design point ends most often in {regime}.",
+            lambda: figures.no_box(regime, len(s.design)),
+        )
+    return FigureJob(
+        f"prim_{regime}",
+        f"Scenario discovery (PRIM) over the sweep's {len(s.design)} design points: the "
+        f"peeling trajectory of the box where {regime} is the most common end regime, from "
+        f"the whole design to the densest box; circled, the box of highest coverage with "
+        f"density at least {DENSITY:g}, its limits listed (also in discovery-{regime}.csv).",
+        lambda: figures.peeling_trajectory(discover(s.folder, regime)),
+    )
+
+
+def prim_hybridisation_job(s: Sweep) -> FigureJob | None:
+    """A Latin hypercube: where hybridisation is the most likely regime (PRIM)."""
+    return _prim_job(s, "hybridisation")
+
+
+def prim_isomorphism_job(s: Sweep) -> FigureJob | None:
+    """A Latin hypercube: where isomorphism is the most likely regime (PRIM)."""
+    return _prim_job(s, "isomorphism")
+
+
 FIGURE_JOBS: tuple[Callable[[Sweep], FigureJob | None], ...] = (
     regime_map_job,
     trajectories_job,
@@ -283,6 +369,11 @@ FIGURE_JOBS: tuple[Callable[[Sweep], FigureJob | None], ...] = (
     helpline_job,
     sanitarisation_job,
     sensitivity_job,
+    regime_boundaries_job,
+    robustness_perturbations_job,
+    morris_regimes_job,
+    prim_hybridisation_job,
+    prim_isomorphism_job,
 )
 """Every figure a sweep may support, in the order they are drawn."""
 

@@ -23,8 +23,8 @@ import pandas as pd
 
 from experiments.runner import RunTask
 from experiments.seeds import format_key, run_key, stored_entropy
+from experiments.shards import parse_run_id, run_id
 from experiments.spec import SweepSpec, design_points
-from experiments.storage import parse_run_id, run_id
 from simulation.parameters import PARAMETERS
 
 DEFAULT_MAX_RUNS = 1_000_000

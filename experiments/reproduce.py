@@ -15,6 +15,9 @@ supports and how each is drawn; :mod:`experiments.figures` draws them;
 
 This module imports only the standard library at load time, so that the command line answers
 ``--help`` at once.
+
+Why one module: the registry of experiments and the loop that walks it (run, analyse, draw,
+time each stage) are one idea; each entry is a line, and the spec builders it names are small.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,6 +109,11 @@ def sanitarisation_spec() -> SweepSpec:
     )
 
 
+def _robustness(name: str) -> Callable[[], SweepSpec]:
+    """The spec builder of one of :data:`experiments.robustness.SPECS` (imported when called)."""
+    return lambda: import_module("experiments.robustness").SPECS[name]()
+
+
 REGISTRY: tuple[Experiment, ...] = (
     Experiment(
         "pooling_identity",
@@ -121,6 +130,16 @@ REGISTRY: tuple[Experiment, ...] = (
     Experiment("sanitarisation", figures=("sanitarisation",), spec=sanitarisation_spec),
     Experiment("sobol", sensitivity="sobol"),
     Experiment("morris", spec=morris_spec, sensitivity="morris"),
+    Experiment(
+        "regime_boundaries", figures=("regime_boundaries",), spec=_robustness("regime_boundaries")
+    ),
+    Experiment(
+        "robustness_oat", figures=("robustness_perturbations",), spec=_robustness("robustness_oat")
+    ),
+    Experiment(
+        "robustness_morris", figures=("morris_regimes",), spec=_robustness("robustness_morris")
+    ),
+    Experiment("discovery", figures=("prim_hybridisation", "prim_isomorphism")),
 )
 """The experiments of the paper, in the order they run, with the figures each contributes
 (the sensitivity figure combines the ``sobol`` and ``morris`` sweeps)."""
@@ -130,6 +149,11 @@ EXPERIMENTS: tuple[str, ...] = tuple(e.name for e in REGISTRY)
 
 PAPER_FIGURES: Mapping[str, tuple[str, ...]] = {e.name: e.figures for e in REGISTRY if e.figures}
 """The figures each experiment contributes to the paper."""
+
+CALIBRATIONS: tuple[str, ...] = ("cssi", "helpline")
+"""The cases calibrated on the study's patterns (``isohybrid calibrate``) into
+``out/calibration-<case>``; their figures (posterior, predictive check, and the CSSI's open
+question) join the paper's."""
 
 
 def experiment_spec(name: str, *, quick: bool = False) -> SweepSpec:
@@ -179,6 +203,7 @@ def reproduce(
     progress: bool = True,
     formats: Sequence[str] = FORMATS,
     experiments: Sequence[str] = EXPERIMENTS,
+    calibrations: Sequence[str] = CALIBRATIONS,
     log: Callable[[str], None] | None = print,
 ) -> Reproduction:
     """Run the paper's experiments, analyse them and draw every figure (resumable).
@@ -195,6 +220,8 @@ def reproduce(
         progress: progress bars on stderr.
         formats: file formats of each figure.
         experiments: a subset of :data:`EXPERIMENTS` (figures that need the others are skipped).
+        calibrations: a subset of :data:`CALIBRATIONS` (calibrated into
+            ``out/calibration-<case>``, resumable, figures into the figures folder).
         log: called with one line per stage (None: silent).
 
     Returns:
@@ -238,6 +265,9 @@ def reproduce(
                     f"sweep {spec.name} has {report.unfinished} unfinished runs; run the same "
                     "command again to resume"
                 )
+        from experiments.calibration_commands import calibrate_cases
+
+        calibrated = calibrate_cases(out, quick, calibrations, pool, record.seconds, say, progress)
     figures_dir = out / f"figures{end}"
     t0 = time.perf_counter()
     written = draw_paper_figures(
@@ -248,7 +278,7 @@ def reproduce(
         say,
     )
     record.seconds["figures"] = time.perf_counter() - t0
-    record.figures = [str(p.relative_to(out)) for p in written]
+    record.figures = [str(p.relative_to(out)) for p in [*written, *calibrated]]
     record.seconds["total"] = time.perf_counter() - started
     (out / f"reproduction{end}.json").write_text(
         json.dumps(record.as_dict(), indent=2) + "\n", encoding="utf-8"
@@ -340,9 +370,10 @@ def configure_reproduce(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--only",
         action="append",
-        choices=EXPERIMENTS,
+        choices=(*EXPERIMENTS, *(f"calibration-{c}" for c in CALIBRATIONS)),
         metavar="NAME",
-        help=f"run only this experiment (repeat for several): {', '.join(EXPERIMENTS)}",
+        help="run only this experiment (repeat for several): "
+        + ", ".join((*EXPERIMENTS, *(f"calibration-{c}" for c in CALIBRATIONS))),
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
@@ -355,7 +386,10 @@ def reproduce_command(args: argparse.Namespace) -> int:
         executor=args.executor,
         workers=args.workers,
         progress=not args.no_progress,
-        experiments=tuple(args.only or EXPERIMENTS),
+        experiments=tuple(e for e in args.only or EXPERIMENTS if e in EXPERIMENTS),
+        calibrations=tuple(
+            c for c in CALIBRATIONS if not args.only or f"calibration-{c}" in args.only
+        ),
     )
     return 0
 

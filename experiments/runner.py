@@ -246,7 +246,7 @@ def run_chunk(tasks: Sequence[RunTask], out_dir: str, stop_file: str) -> list[di
         One small record per task: ``run_id``, ``status`` (``ok``, ``error``, ``stopped``) and
         ``seconds``.
     """
-    from experiments import storage
+    from experiments import shards
 
     prepare_worker()
     out: list[dict[str, Any]] = []
@@ -258,7 +258,7 @@ def run_chunk(tasks: Sequence[RunTask], out_dir: str, stop_file: str) -> list[di
         t0 = time.perf_counter()
         measures, error = execute(task)
         seconds = time.perf_counter() - t0
-        storage.write_shard(Path(out_dir), task, measures, error, started, seconds)
+        shards.write_shard(Path(out_dir), task, measures, error, started, seconds)
         out.append(
             {"run_id": task.run_id, "status": "error" if error else "ok", "seconds": seconds}
         )
@@ -266,10 +266,14 @@ def run_chunk(tasks: Sequence[RunTask], out_dir: str, stop_file: str) -> list[di
 
 
 def prepare_worker() -> None:
-    """Once per process: load the compiled kernels from their cache before the first run."""
+    """Once per process: load the compiled kernels from their cache before the first run.
+
+    Also notes the current parent, whose disappearance stops the worker's runs; a worker forked
+    from a warmed-up pool server has its kernels already and only notes its parent.
+    """
+    _STATE["parent"] = os.getppid()
     if _STATE["ready"]:
         return
-    _STATE["parent"] = os.getppid()
     from simulation.model import PoolingModel
 
     warm = PoolingModel(rng=0)

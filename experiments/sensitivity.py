@@ -98,7 +98,7 @@ def check_complete(out: str | Path, *, allow_incomplete: bool = False) -> list[s
         IncompleteSweep: runs are missing or failed and ``allow_incomplete`` is not set; the
             message counts them and names the design points concerned.
     """
-    from experiments.folder import scan
+    from experiments.checks import scan
 
     manifest = storage.read_manifest(out)
     replicates = manifest["runs"]["replicates"]

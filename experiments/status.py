@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from experiments import folder, storage
+from experiments import checks, storage
+from experiments.lock import lock_state
 
 
 def sweep_status(out: str | Path) -> dict[str, Any]:
@@ -28,14 +29,14 @@ def sweep_status(out: str | Path) -> dict[str, Any]:
     """
     out = Path(out)
     manifest = storage.read_manifest(out)
-    found = folder.scan(out, repair=False, manifest=manifest)
+    found = checks.scan(out, repair=False, manifest=manifest)
     records = found.finished
     total = manifest["runs"]["total"]
     errors = {rid: r for rid, r in records.items() if r["status"] == "error"}
     seconds = [r["seconds"] for r in records.values()]
     history = manifest.get("history", [])
     status = manifest.get("status", "new")
-    lock = folder.lock_state(out)
+    lock = lock_state(out)
     if history and history[-1].get("finished") is None:
         if lock is not None and lock.startswith("locked"):
             status = f"running ({lock})"

@@ -347,6 +347,7 @@ class PoolingModel(mesa.Model):
         layers = build_layers(specs, membership, self.random)
         n = membership.size
         adj_ptr, adj_edge = kernels.active().incidence(layers.co_presence, n)
+        cp_prob, cp_alias = kernels.active().alias_table(layers.rate)
         asym = p.asymmetry
         n_sites = max(s.site for s in specs) + 1
         practices = np.clip(practices, 0.0, 1.0)
@@ -366,7 +367,9 @@ class PoolingModel(mesa.Model):
             influence=np.array([[1.0, 1.0 - asym], [1.0 + asym, 1.0]]),
             cp_edges=layers.co_presence,
             cp_weight=layers.weight,
-            cp_cum=np.cumsum(layers.rate),
+            cp_prob=cp_prob,
+            cp_alias=cp_alias,
+            cp_total=float(layers.rate.sum()),
             adj_ptr=adj_ptr,
             adj_edge=adj_edge,
             familiarity=np.zeros(len(layers.weight), dtype=np.int32),

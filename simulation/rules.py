@@ -66,7 +66,9 @@ class World:
     influence: np.ndarray  # (K, K) multiplier of the pull of sector b on a receiver of sector a
     cp_edges: np.ndarray  # (E, 2) co-presence pairs (int32)
     cp_weight: np.ndarray  # (E,) space-and-hours overlap of the pair
-    cp_cum: np.ndarray  # (E,) cumulative encounter rates, for sampling
+    cp_prob: np.ndarray  # (E,) alias table of the edges' encounter rates: probabilities
+    cp_alias: np.ndarray  # (E,) ... and alias indices (int32), for sampling in O(1)
+    cp_total: float  # sum of the edges' encounter rates
     adj_ptr: np.ndarray  # (N + 1,) CSR pointers from workers to their co-presence edges
     adj_edge: np.ndarray  # (2E,) edge ids, by worker (int32)
     familiarity: np.ndarray  # (E,) encounters so far (int32)
@@ -205,9 +207,9 @@ def co_presence(
     Returns:
         The number of encounters.
     """
-    if level <= 0 or world.cp_cum.size == 0:
+    if level <= 0 or world.cp_prob.size == 0:
         return 0
-    total = world.cp_cum[-1]
+    total = world.cp_total
     n = int(rng.poisson(level * r.encounter_rate * total))
     if n == 0:
         return 0
@@ -215,7 +217,8 @@ def co_presence(
     engaged = k.encounters(
         world.practices,
         world.cp_edges,
-        world.cp_cum,
+        world.cp_prob,
+        world.cp_alias,
         rng.random(n),
         r.homophily,
         r.copresence_influence,

@@ -104,7 +104,8 @@ def test_encounters_is_bounded_confidence_on_the_drawn_edges() -> None:
     engaged = kernels.encounters(
         x,
         w.cp_edges,
-        w.cp_cum,
+        w.cp_prob,
+        w.cp_alias,
         u,
         0.3,
         0.2,
@@ -114,7 +115,9 @@ def test_encounters_is_bounded_confidence_on_the_drawn_edges() -> None:
         fam,
         every_facet,
     )
-    edge = np.minimum(np.searchsorted(w.cp_cum, u * w.cp_cum[-1], side="right"), w.cp_cum.size - 1)
+    v = u * w.cp_prob.size
+    k = np.minimum(v.astype(np.int64), w.cp_prob.size - 1)
+    edge = np.where(v - k < w.cp_prob[k], k, w.cp_alias[k])
     src, dst = w.cp_edges[edge, 0], w.cp_edges[edge, 1]
     ws, wd = w.pair_weights(src, dst)
     y = w.practices.copy()
@@ -156,6 +159,26 @@ def test_collaborate_is_facet_borrowing_on_the_drawn_ties() -> None:
     assert np.array_equal(tie[~renewed], w.tie[~renewed])
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    weights=st.lists(st.floats(0.0, 10.0), min_size=1, max_size=40),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_alias_table_draws_in_proportion_to_the_weights(weights, seed) -> None:
+    """Property: each index's share of the unit interval equals its share of the weights."""
+    w = np.array(weights)
+    if w.sum() <= 0:
+        return
+    prob, alias = kernels.alias_table(w)
+    n = w.size
+    mass = prob / n  # the part of slot k that keeps k ...
+    np.add.at(mass, alias, (1.0 - prob) / n)  # ... and the rest goes to its alias
+    assert np.allclose(mass, w / w.sum(), atol=1e-9)
+    rng = np.random.default_rng(seed)
+    draws = [kernels._alias_draw(prob, alias, u) for u in rng.random(50)]
+    assert all(w[d] > 0 for d in draws)
+
+
 def test_sector_influence_acts_on_the_health_facets_only() -> None:
     """Consistency: with asymmetry, pulls differ by sector on framing and nowhere else."""
     w = _world()
@@ -165,7 +188,17 @@ def test_sector_influence_acts_on_the_health_facets_only() -> None:
     assert health_only.tolist() == [0.0, 0.0, 1.0, 0.0, 0.0, 0.0]
     x, y = w.practices.copy(), w.practices.copy()
     fam = np.zeros_like(w.familiarity)
-    common = (w.cp_edges, w.cp_cum, u, 1.0, 0.2, w.openness, w.worker_sector, w.influence)
+    common = (
+        w.cp_edges,
+        w.cp_prob,
+        w.cp_alias,
+        u,
+        1.0,
+        0.2,
+        w.openness,
+        w.worker_sector,
+        w.influence,
+    )
     kernels.encounters(x, *common, fam.copy(), health_only)
     kernels.encounters(y, *common, fam.copy(), np.ones(6))
     off_health = [0, 1, 3, 4, 5]
@@ -174,7 +207,17 @@ def test_sector_influence_acts_on_the_health_facets_only() -> None:
     symmetric = w.influence.copy()
     symmetric[:] = 1.0
     z = w.practices.copy()
-    common_sym = (w.cp_edges, w.cp_cum, u, 1.0, 0.2, w.openness, w.worker_sector, symmetric)
+    common_sym = (
+        w.cp_edges,
+        w.cp_prob,
+        w.cp_alias,
+        u,
+        1.0,
+        0.2,
+        w.openness,
+        w.worker_sector,
+        symmetric,
+    )
     kernels.encounters(z, *common_sym, fam.copy(), health_only)
     assert np.abs(x - z)[:, 2].max() > 0
     assert np.array_equal(x[:, off_health], z[:, off_health])

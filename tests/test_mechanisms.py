@@ -131,10 +131,12 @@ def test_referred_publics_move_the_access_conditions_of_the_family_planning() ->
         fp = model.membership == 3
         return float(model.practices[fp, access].mean() - model.initial_centroids[3, access])
 
-    on = _mean(fp_access, **setting)
+    on = _mean(fp_access, **{**setting, "referral_rate": 1.0})
     off = _mean(fp_access, **{**setting, "referral_rate": 0.0})
-    assert on.mean() > off.mean() + 0.05
-    assert (on > off).mean() >= 0.75
+    gain = on - off  # paired by seed
+    # towards walk-in, beyond three standard errors of the paired difference over the seeds
+    assert gain.mean() > 3 * gain.std(ddof=1) / np.sqrt(gain.size)
+    assert (gain > 0).mean() >= 0.75
 
 
 # --- premises (SF8) ----------------------------------------------------------------------------
@@ -190,14 +192,18 @@ def test_professions_hold_their_owned_facets_against_other_professions() -> None
     framing = 2
 
     def medical_framing_moved(model: PoolingModel) -> float:
-        doctors = np.isin(model.world.profession, [0, 1])
-        return float(
-            np.abs(model.practices - model.world.initial_practices)[doctors, framing].mean()
-        )
+        # doctors and nurses still in post (hires start afresh and would only add noise)
+        stayed = model.world.tenure >= 156
+        doctors = np.isin(model.world.profession, [0, 1]) & stayed
+        moved = np.abs(model.practices - model.world.initial_practices)[doctors, framing]
+        return float(moved.mean())
 
-    owned = _mean(medical_framing_moved, **collab)
-    free = _mean(medical_framing_moved, **{**collab, "profession_ownership": False})
-    assert owned.mean() < 0.8 * free.mean()
+    # three years, so that most workers are still in post
+    owned = _mean(medical_framing_moved, 156, **collab)
+    free = _mean(medical_framing_moved, 156, **{**collab, "profession_ownership": False})
+    held = free - owned  # paired by seed
+    # less movement on their own facet, beyond three standard errors over the seeds
+    assert held.mean() > 3 * held.std(ddof=1) / np.sqrt(held.size)
 
 
 # --- durable shared tools (SF7) ----------------------------------------------------------------

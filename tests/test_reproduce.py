@@ -134,7 +134,8 @@ def test_reproduce_quick_writes_every_expected_file_and_resumes(tmp_path: Path) 
     out = tmp_path / "results"
     assert main(["reproduce", "--quick", "--out", str(out), "--no-progress"]) == 0
     sweeps = [f"{name}-quick" for name in reproduce.EXPERIMENTS]
-    assert _files(out) == {*sweeps, "figures-quick", "reproduction-quick.json"}
+    calibrations = [f"calibration-{case}-quick" for case in reproduce.CALIBRATIONS]
+    assert _files(out) == {*sweeps, *calibrations, "figures-quick", "reproduction-quick.json"}
     for sweep in sweeps:
         names = _files(out / sweep)
         assert {"manifest.json", "spec.toml", "design.parquet", "shards"} <= names
@@ -150,6 +151,10 @@ def test_reproduce_quick_writes_every_expected_file_and_resumes(tmp_path: Path) 
         }
     stems = [s for stems in reproduce.PAPER_FIGURES.values() for s in stems]
     stems.append("sensitivity_indices")
+    for case in reproduce.CALIBRATIONS:
+        stems += [f"{case}_{s}" for s in ("posterior_marginals", "posterior_pairs")]
+        stems.append(f"{case}_predictive_check")
+    stems.append("cssi_open_question")
     assert _files(out / "figures-quick") == {f"{s}.{ext}" for s in stems for ext in FORMATS}
     for path in (out / "figures-quick").iterdir():
         assert path.stat().st_size > 0

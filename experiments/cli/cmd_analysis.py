@@ -48,6 +48,8 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """``isohybrid sensitivity``."""
+    import warnings
+
     import pandas as pd
 
     from experiments.progress import Progress
@@ -68,7 +70,11 @@ def handle(args: argparse.Namespace) -> int:
     outcomes = args.outcome or scalar_outcomes(summary)
     check_outcomes(summary, outcomes)
     frames = []
-    with Progress(len(outcomes), "sensitivity", unit="outcome") as bar:
+    with (
+        Progress(len(outcomes), "sensitivity", unit="outcome") as bar,
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore", RuntimeWarning)
         for outcome in outcomes:
             frames.append(
                 analyse_sensitivity(

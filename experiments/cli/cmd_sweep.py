@@ -106,6 +106,15 @@ def parse_security(items: list[str] | None) -> dict[str, Any] | None:
 
 def handle_sweep(args: argparse.Namespace) -> int:
     """``isohybrid sweep``."""
+    from experiments.executors import stop_pool_server
+
+    try:
+        return _sweep(args)
+    finally:
+        stop_pool_server()
+
+
+def _sweep(args: argparse.Namespace) -> int:
     from experiments.sweep import SweepInterrupted, run_sweep
 
     if args.security and not args.scheduler:

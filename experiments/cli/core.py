@@ -127,10 +127,12 @@ def one_line(err: BaseException) -> str:
 
 def is_usage_error(err: BaseException) -> bool:
     """Whether an error is the user's input (exit 2) rather than a failure (exit 1)."""
+    from experiments.plan import BudgetError
     from experiments.spec import SpecError
     from simulation.cases import CaseError
 
-    usage = SpecError | CaseError | UsageError | FileNotFoundError | IsADirectoryError
+    usage = SpecError | BudgetError | CaseError | UsageError | FileNotFoundError
+    usage = usage | IsADirectoryError
     return isinstance(err, usage)
 
 
@@ -194,13 +196,13 @@ def output_file(
             ``shards/`` folder.
     """
     path = Path(path)
+    if path.is_dir():
+        raise UsageError(f"{option} {path} is a folder; give a file name")
     if suffixes and path.suffix not in suffixes:
         raise UsageError(
             f"{option} {path}: unknown file type {path.suffix or '(none)'!r}; "
             f"allowed: {', '.join(suffixes)}"
         )
-    if path.is_dir():
-        raise UsageError(f"{option} {path} is a folder; give a file name")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError(f"{option} {path}: folder {parent} does not exist")
@@ -220,7 +222,7 @@ def add_force(p: argparse.ArgumentParser) -> None:
 
 def run_id_type(text: str) -> str:
     """An argparse type: a run id of a sweep, ``p<point>-r<replicate>`` (``p0003-r02``)."""
-    from experiments.storage import RUN_ID_PATTERN
+    from experiments.shards import RUN_ID_PATTERN
 
     if not RUN_ID_PATTERN.fullmatch(text):
         raise argparse.ArgumentTypeError(

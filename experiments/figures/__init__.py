@@ -16,6 +16,9 @@ One module per family of figures:
 - :mod:`~experiments.figures.state`: the co-location network and the practice space.
 - :mod:`~experiments.figures.helpline`: the helpline's time course.
 - :mod:`~experiments.figures.sensitivity`: Sobol indices and Morris screening.
+- :mod:`~experiments.figures.robustness`: regime boundaries, perturbations, Morris on regimes.
+- :mod:`~experiments.figures.calibration`: posterior marginals and pairs, the predictive
+  check, the open question, and PRIM's peeling trajectory.
 
 Shared pieces: :mod:`~experiments.figures.tables` (finished runs, levels, means with intervals)
 and :mod:`~experiments.figures.common` (labels, legend handles, lines with bands). A new figure
@@ -27,9 +30,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from experiments.figures.calibration import (
+    no_box,
+    open_question,
+    peeling_trajectory,
+    posterior_marginals,
+    posterior_pairs,
+    predictive_check,
+)
 from experiments.figures.classifiers import two_classifiers
 from experiments.figures.helpline import helpline_time_course
 from experiments.figures.regimes import access_diversity, regime_map
+from experiments.figures.robustness import (
+    morris_regimes,
+    regime_boundaries,
+    robustness_perturbations,
+)
 from experiments.figures.sensitivity import (
     SENSITIVITY_OUTCOMES,
     SOBOL_COLOURS,
@@ -54,6 +70,15 @@ FIGURES: Mapping[str, Callable[..., object]] = {
     "sanitarisation": sanitarisation,
     "sensitivity_indices": sensitivity_indices,
     "two_classifiers": two_classifiers,
+    "regime_boundaries": regime_boundaries,
+    "robustness_perturbations": robustness_perturbations,
+    "morris_regimes": morris_regimes,
+    "posterior_marginals": posterior_marginals,
+    "posterior_pairs": posterior_pairs,
+    "predictive_check": predictive_check,
+    "open_question": open_question,
+    "peeling_trajectory": peeling_trajectory,
+    "no_box": no_box,
 }
 """Every figure function by name."""
 
@@ -67,12 +92,21 @@ __all__ = [
     "finished",
     "helpline_time_course",
     "mean_ci",
+    "morris_regimes",
     "nearest_level",
     "network_before_after",
+    "no_box",
+    "open_question",
+    "peeling_trajectory",
+    "posterior_marginals",
+    "posterior_pairs",
     "practice_projection",
     "practice_space",
+    "predictive_check",
+    "regime_boundaries",
     "regime_map",
     "regime_shares",
+    "robustness_perturbations",
     "sanitarisation",
     "select",
     "sensitivity_indices",

@@ -57,6 +57,17 @@ def load_spec(
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as err:
             raise SpecError("(file)", str(path), f"is not valid TOML ({err})", "TOML") from None
+        except UnicodeDecodeError as err:
+            raise SpecError(
+                "(file)",
+                str(path),
+                f"is not UTF-8 text ({err.reason} at byte {err.start})",
+                "a TOML file in UTF-8",
+            ) from None
+        except OSError as err:
+            raise SpecError(
+                "(file)", str(path), f"cannot be read ({err.strerror or err})", "a readable file"
+            ) from None
         raw.setdefault("name", path.stem)
         from experiments.spec.case_key import place_case_key
 

@@ -170,6 +170,11 @@ def _design_names(design: Mapping[str, Any]) -> list[str]:
 
 
 def _validate_design(design: Any, scenario: Any) -> dict[str, Any]:
+    """Check a ``[design]`` table; returns it normalised.
+
+    Why one function: it walks the table's keys in the order a reader checks them (kind, keys
+    of that kind, factors, then the kind's own sizes), each check naming the key it refuses.
+    """
     if design is None:
         raise SpecError("design", _MISSING, "is required", _ALLOWED_TEXT["design"])
     if isinstance(design, Design):
