@@ -1,6 +1,6 @@
 """Workers and associations: thin Mesa agents that are views on the model's arrays.
 
-The state lives in :class:`simulation.rules.World` (one row per worker or association), so the
+The state lives in :class:`simulation.world.World` (one row per worker or association), so the
 rules run as array kernels; these classes give Mesa's ``AgentSet``, ``DataCollector`` and
 ``SolaraViz`` the usual agent interface, reading and writing the rows in place. The agents do
 not import the model: :class:`Host` says what they read of it.
@@ -17,7 +17,7 @@ from mesa.discrete_space import FixedAgent
 from simulation.scenarios import PROFESSIONS, SECTORS, AssociationSpec
 
 if TYPE_CHECKING:
-    from simulation.rules import World
+    from simulation.world import World
 
 
 class Host(Protocol):

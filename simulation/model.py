@@ -9,20 +9,34 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
-from numbers import Integral
 from typing import Any
 
 import mesa
-import networkx as nx
-import numpy as np
-from mesa.discrete_space import Network
 
-from simulation import kernels
 from simulation.agents import Association, Worker
+from simulation.build import (
+    BENEFICIARY_SPREAD,
+    build_world,
+    core_weights,
+    draw_beneficiaries,
+    draw_tenure,
+    extend_prototypes,
+    facet_mask,
+    facet_names,
+    owned_facets,
+    reception_shared,
+)
 from simulation.cases import BUILTIN_CASES, Case, load_case
-from simulation.measures import MEASURE_KEYS, Recorder
-from simulation.network import Layers, build_layers, layout_positions, to_networkx
-from simulation.parameters import PARAMETERS, Parameters
+from simulation.collector import (
+    COUNTERS,
+    MODEL_REPORTERS,
+    MeasureCollector,
+    model_reporters,
+    week_measures,
+    world_recorder,
+)
+from simulation.network import layout_positions
+from simulation.parameters import PARAMETERS, Parameters, check_seed
 from simulation.rules import (
     World,
     anchoring,
@@ -30,7 +44,7 @@ from simulation.rules import (
     collaboration,
     common_work,
     culture_drift,
-    draw_openness,
+    levels_in_force,
     premises,
     serve_publics,
     shared_tools,
@@ -38,29 +52,11 @@ from simulation.rules import (
     turnover,
 )
 from simulation.rules import intervision_attendance as attendance_by_meaning
-from simulation.scenarios import (
-    FACETS,
-    HEALTH_FACETS,
-    PROFESSION_FACETS,
-    PROFESSIONS,
-    PROTOTYPES,
-    SECTORS,
-    AssociationSpec,
-    Phase,
-    Setting,
-    build_setting,
-    pooling_levels,
-)
-
-SPACE_LIMIT = 5_000
-"""Largest number of workers for which Mesa's ``Network`` space (a Python cell per worker and
-per tie) is built; larger landscapes run on the arrays alone and ``model.grid`` is ``None``."""
-
-BENEFICIARY_SPREAD = 0.03
-"""sd of a beneficiary's needs around its public's profile."""
+from simulation.scenarios import Phase, Setting, build_setting
+from simulation.views import SPACE_LIMIT, StateViews
 
 
-class PoolingModel(mesa.Model):
+class PoolingModel(StateViews, mesa.Model):
     """Workers of several associations pooled on shared sites; one step is one working week.
 
     Structural set-ups are named scenarios (``cssi``, ``helpline``, ``landscape``); every other
@@ -270,7 +266,7 @@ class PoolingModel(mesa.Model):
             collect_agents=collect_agents,
             record_every=record_every,
         )
-        super().__init__(rng=_check_seed(rng))
+        super().__init__(rng=check_seed(rng))
         p = self.params
         source = p.case
         if source is None and p.scenario in BUILTIN_CASES:
@@ -290,276 +286,45 @@ class PoolingModel(mesa.Model):
             )
         )
         self.facets: tuple[str, ...] = facet_names(p.n_facets)
-        self.world, self.layers = self._build_world()
-        self._draw_beneficiaries()
+        self.world, self.layers = build_world(self.setting, p, self.facets, self.rng, self.random)
+        self.need, self.need_public, self.need_site = draw_beneficiaries(
+            self.world, self.setting, p, self.rng
+        )
         self.world.need, self.world.need_public = self.need, self.need_public
-        self.world.tenure[:] = self._draw_tenure()
+        self.world.tenure[:] = draw_tenure(p, self.world.n_workers, self.rng)
         self.associations = [
             Association(self, a, spec) for a, spec in enumerate(self.setting.associations)
         ]
         self.workers = [Worker(self, row) for row in range(self.world.n_workers)]
         self.positions = layout_positions(self.world.membership, self.world.assoc_site)
-        self.grid = self._build_space() if self.world.n_workers <= SPACE_LIMIT else None
+        self.grid = self._space() if self.world.n_workers <= SPACE_LIMIT else None
         self.counts = dict.fromkeys(COUNTERS, 0)
         self.phase: Phase = self.setting.phase_at(0)
         self.levels = self._levels(self.phase, week=0)[:3]
         self._measures: tuple[int, dict[str, Any]] | None = None
-        self._recorder = Recorder(
-            self.world.practices,
-            self.world.membership,
-            self.world.assoc_site,
-            self.world.sector,
-            need=self.need,
-            need_site=self.need_site,
-            tolerance=self.params.access_tolerance,
-            initial_centroids=self.world.initial_centroids,
-            health_facets=self.world.sector_facet > 0,
-        )
+        self._recorder = world_recorder(self.world, self.need_site, p.access_tolerance)
         self.datacollector = MeasureCollector(
-            model_reporters=_model_reporters(),
+            model_reporters=model_reporters(),
             agenttype_reporters=(
                 {Worker: {"practice": lambda w: tuple(w.practice)}} if p.collect_agents else None
             ),
         )
         self.datacollector.collect(self)
 
-    # --- construction -------------------------------------------------------------------------
-
-    def _build_world(self) -> tuple[World, Layers]:
-        rng, specs, p = self.rng, self.setting.associations, self.params
-        d = p.n_facets
-        prototypes = extend_prototypes(d, rng)
-        cultures = np.array([_culture(s, prototypes[s.kind]) for s in specs])
-        cultures = np.clip(cultures + rng.normal(0.0, p.culture_spread, cultures.shape), 0, 1)
-        sizes = np.array([s.size for s in specs])
-        membership = np.repeat(np.arange(len(specs)), sizes)
-        practices = cultures[membership] + rng.normal(0.0, p.worker_spread, (sizes.sum(), d))
-        profession = np.concatenate(
-            [
-                rng.choice(
-                    [PROFESSIONS.index(p) for p in s.professions],
-                    size=s.size,
-                    p=np.array(list(s.professions.values())) / sum(s.professions.values()),
-                )
-                for s in specs
-            ]
-        )
-        layers = build_layers(specs, membership, self.random)
-        n = membership.size
-        adj_ptr, adj_edge = kernels.active().incidence(layers.co_presence, n)
-        cp_prob, cp_alias = kernels.active().alias_table(layers.rate)
-        asym = p.asymmetry
-        n_sites = max(s.site for s in specs) + 1
-        practices = np.clip(practices, 0.0, 1.0)
-        norm_mask = facet_mask(self.facets, tuple(self.setting.premises_norm)).astype(float)
-        norm = np.array([self.setting.premises_norm.get(f, 0.0) for f in self.facets])
-        world = World(
-            practices=practices,
-            membership=membership,
-            openness=draw_openness(rng, p.openness, n),
-            profession=profession,
-            tenure=np.zeros(n, dtype=np.int64),
-            cultures=cultures,
-            identity=np.clip(p.identity_strength * np.array([s.identity for s in specs]), 0, 1),
-            sector=np.array([SECTORS.index(s.sector) for s in specs]),
-            assoc_site=np.array([s.site for s in specs]),
-            # influence[receiver sector, source sector]: health = 0, social = 1
-            influence=np.array([[1.0, 1.0 - asym], [1.0 + asym, 1.0]]),
-            cp_edges=layers.co_presence,
-            cp_weight=layers.weight,
-            cp_prob=cp_prob,
-            cp_alias=cp_alias,
-            cp_total=float(layers.rate.sum()),
-            adj_ptr=adj_ptr,
-            adj_edge=adj_edge,
-            familiarity=np.zeros(len(layers.weight), dtype=np.int32),
-            tie=np.zeros(len(layers.weight)),
-            style=practices - cultures[membership],
-            facet_weight=core_weights(cultures, p.core_facets, p.periphery_anchoring),
-            cw_draw=rng.random(n),
-            codes=np.zeros((n_sites, d)),
-            code_set=np.zeros(n_sites, dtype=np.bool_),
-            standard=cultures.mean(axis=0),
-            sector_facet=facet_mask(self.facets, HEALTH_FACETS).astype(float),
-            owned=owned_facets(self.facets),
-            norm=np.tile(norm, (n_sites, 1)),
-            norm_mask=np.tile(norm_mask, (n_sites, 1)),
-            room_lost=np.array([s.room_lost for s in specs], dtype=float),
-            reception_shared=reception_shared(specs, n_sites),
-            tool_mask=facet_mask(self.facets, self.setting.tool_facets),
-        )
-        world.initial_centroids = np.zeros_like(cultures)
-        kernels.active().group_mean(practices, membership, len(specs), world.initial_centroids)
-        return world, layers
-
-    def _draw_beneficiaries(self) -> None:
-        """Draw the beneficiaries who stand for each association's public.
-
-        Each beneficiary needs what its association was built for (its initial culture, up to
-        a small individual spread); a share ``multi_need_share`` has mixed needs: on some facets
-        (each with probability 1/2, at least one) its need lies part of the way (a quarter to
-        three quarters) towards another public of the same site: the drug user who needs a
-        gynaecological consultation "un peu plus bas seuil", without appointment.
-        """
-        w, rng, p = self.world, self.rng, self.params
-        specs = self.setting.associations
-        public = np.repeat(np.arange(len(specs)), [s.public_size for s in specs])
-        need = w.initial_cultures[public] + rng.normal(
-            0.0, BENEFICIARY_SPREAD, (public.size, p.n_facets)
-        )
-        mixed = rng.random(public.size) < p.multi_need_share
-        # a partner public on the same site: another association of the site, at random
-        site_of = w.assoc_site
-        order = np.argsort(site_of, kind="stable")
-        first = np.searchsorted(site_of[order], site_of)
-        count = np.bincount(site_of)[site_of]
-        offset = rng.integers(1, np.maximum(count[public], 2))
-        pos_in_site = np.empty_like(order)
-        pos_in_site[order] = np.arange(order.size) - first[order]
-        partner_pos = (pos_in_site[public] + offset) % np.maximum(count[public], 1)
-        partner = order[first[public] + partner_pos]
-        mixed &= (count[public] > 1) & (partner != public)
-        take = rng.random((public.size, p.n_facets)) < 0.5
-        take[np.arange(public.size), rng.integers(0, p.n_facets, public.size)] = True
-        take &= mixed[:, None]
-        reach = rng.uniform(0.25, 0.75, take.shape)
-        shift = reach * (w.initial_cultures[partner] - w.initial_cultures[public])
-        self.need = np.clip(np.where(take, need + shift, need), 0.0, 1.0)
-        self.need_public = public
-        self.need_site = site_of[public]
-
-    def _draw_tenure(self) -> np.ndarray:
-        """Weeks each initial worker has been in post: the stationary spread of the turnover.
-
-        Geometric with the weekly hazard ``turnover`` (at least 1/520, ten years on average at
-        most), so that the workers present when pooling begins are mostly old hands.
-        """
-        hazard = max(self.params.turnover, 1.0 / 520.0)
-        return self.rng.geometric(hazard, self.world.n_workers) - 1
-
-    def _build_space(self) -> Network:
-        """Mesa's ``Network`` space over the colleague and co-presence layers, laid out by site."""
-        g = nx.Graph()
-        g.add_nodes_from(range(self.world.n_workers))
-        g.add_edges_from(self.layers.colleague.tolist())
-        g.add_edges_from(self.layers.co_presence.tolist())
-        layout = dict(enumerate(map(tuple, self.positions.tolist())))
-        grid = Network(g, capacity=1, random=self.random, layout=layout)
-        for worker in self.workers:
-            worker.cell = grid._cells[worker.row]
-        return grid
-
-    # --- views on the state -------------------------------------------------------------------
-
-    @property
-    def scenario_name(self) -> str:
-        """The scenario's name (``params.scenario``; Mesa's ``Model.scenario`` is its own)."""
-        return self.params.scenario
-
-    @property
-    def practices(self) -> np.ndarray:
-        """Practices of all workers, ``(N, D)`` in [0, 1] (the model's own array)."""
-        return self.world.practices
-
-    @property
-    def membership(self) -> np.ndarray:
-        """Association index of each worker, ``(N,)``."""
-        return self.world.membership
-
-    @property
-    def cultures(self) -> np.ndarray:
-        """Association cultures, ``(A, D)``."""
-        return self.world.cultures
-
-    @property
-    def initial_cultures(self) -> np.ndarray:
-        """Association cultures when pooling began, ``(A, D)``."""
-        return self.world.initial_cultures
-
-    @property
-    def initial_centroids(self) -> np.ndarray:
-        """Each association's mean initial practice, ``(A, D)`` (the measures' reference)."""
-        return self.world.initial_centroids
-
-    @property
-    def pooled(self) -> np.ndarray:
-        """``(A, A)`` True where two different associations share a site."""
-        site = self.world.assoc_site
-        same = site[:, None] == site[None, :]
-        np.fill_diagonal(same, False)
-        return same
-
-    def ties(self) -> np.ndarray:
-        """Current collaboration ties as rows ``(i, j, strength)``, in edge order."""
-        active = self.world.tie_ids
-        return np.column_stack([self.world.cp_edges[active], self.world.tie[active]])
-
-    def common_work_pairs(self) -> np.ndarray:
-        """Pairs of workers in the same pooled function now (consecutive members of a site)."""
-        members, _ = self.world.pooled_members(self.levels[2])
-        if members.size < 2:
-            return np.empty((0, 2), dtype=np.int64)
-        members = members[np.argsort(self.world.worker_site[members], kind="stable")]
-        same = self.world.worker_site[members[1:]] == self.world.worker_site[members[:-1]]
-        return np.stack([members[:-1][same], members[1:][same]], axis=1)
-
-    def network(self) -> nx.MultiGraph:
-        """The multilayer co-location network now (colleagues, co-presence, ties, common work)."""
-        return to_networkx(
-            self.world.membership,
-            self.world.assoc_site,
-            self.layers,
-            collaboration=self.ties(),
-            common_work=self.common_work_pairs(),
-            positions=self.positions,
-        )
-
     def measures(self) -> dict[str, Any]:
         """Every measure of the current state (computed once per step and cached)."""
         if self._measures is None or self._measures[0] != self.steps:
-            self._measures = (self.steps, self._compute_measures())
+            self._measures = (
+                self.steps,
+                week_measures(self._recorder, self.world, self.counts, self.levels, self.phase),
+            )
         return self._measures[1]
-
-    def _compute_measures(self) -> dict[str, Any]:
-        w = self.world
-        ties = w.tie_ids
-        out: dict[str, Any] = self._recorder.measure(
-            w.practices,
-            w.membership,
-            edges=w.cp_edges[ties],
-            strength=w.tie[ties],
-            cultures=w.cultures,
-            initial_cultures=w.initial_cultures,
-            worker_site=w.worker_site,
-        )
-        out.update(self.counts)
-        out["tool_strength"] = float(w.tool_strength.mean())
-        out["n_ties"] = int(ties.size)
-        out["co_presence_level"], out["collaboration_level"], out["common_work_level"] = (
-            self.levels
-        )
-        out["phase"] = self.phase.name
-        return out
 
     # --- dynamics -----------------------------------------------------------------------------
 
     def _levels(self, phase: Phase, week: int) -> tuple[float, float, float, float]:
         """Pooling levels in force this week, and the attendance of common work."""
-        base = pooling_levels(self.params.pooling_intensity)
-        own = (self.params.co_presence, self.params.collaboration, self.params.common_work)
-        from_phase = (phase.co_presence, phase.collaboration, phase.common_work)
-        levels = [
-            p if p is not None else (o if o is not None else b)
-            for p, o, b in zip(from_phase, own, base, strict=True)
-        ]
-        attendance = 1.0
-        if phase.meetings:
-            p = self.params
-            every = p.intervision_every if phase.meeting_every is None else phase.meeting_every
-            share = p.intervision_attendance if phase.attendance is None else phase.attendance
-            meeting = every > 0 and (week - phase.start) % every == every - 1
-            levels[2], attendance = (1.0, share) if meeting else (0.0, 1.0)
-        return levels[0], levels[1], levels[2], attendance
+        return levels_in_force(self.params, phase, week)
 
     def step(self) -> None:
         """One working week: the rules in order, then the measures are recorded."""
@@ -585,140 +350,6 @@ class PoolingModel(mesa.Model):
             self.datacollector.collect(self)
 
 
-class MeasureCollector(mesa.DataCollector):
-    """Mesa's DataCollector, recording the model's measures without copying them.
-
-    Mesa deep-copies what each reporter returns; the measures are numbers and strings, which
-    need no copy, and copying them cost as much as computing them. Each recorded week appends
-    ``model.measures()`` to ``model_vars`` directly; agent reporters go through Mesa as before.
-    """
-
-    def collect(self, model: Any) -> None:
-        """Record the model's measures (and the agents', if asked) for the current week."""
-        measures = model.measures()
-        if hasattr(self, "_collection_steps"):
-            self._collection_steps.append(model.time)
-        for name, column in self.model_vars.items():
-            column.append(measures[name])
-        if self.agent_reporters or self.agenttype_reporters:
-            reporters, self.model_reporters = self.model_reporters, {}
-            try:
-                super().collect(model)
-            finally:
-                self.model_reporters = reporters
-
-
-def _model_reporters() -> dict[str, Any]:
-    return {name: _reporter(name) for name in MODEL_REPORTERS}
-
-
-def _reporter(name: str) -> Any:
-    def report(model: PoolingModel) -> Any:
-        return model.measures()[name]
-
-    report.__name__ = name
-    return report
-
-
-COUNTERS: tuple[str, ...] = (
-    "encounters",
-    "visits",
-    "adaptations",
-    "shared_cases",
-    "socialised",
-    "exits",
-    "hires",
-)
-"""Activity of the week, counted by the rules."""
-
-MODEL_REPORTERS: tuple[str, ...] = (
-    *MEASURE_KEYS,
-    *COUNTERS,
-    "tool_strength",
-    "n_ties",
-    "co_presence_level",
-    "collaboration_level",
-    "common_work_level",
-    "phase",
-)
-"""Columns the DataCollector records every step."""
-
-
-def core_weights(cultures: np.ndarray, core_facets: int, periphery: float) -> np.ndarray:
-    """Anchoring weight of each association on each facet: 1 on its core, ``periphery`` elsewhere.
-
-    An association's core facets are the ``core_facets`` on which its culture lies farthest
-    from the mean of all cultures: what makes it distinct (the drug service's walk-in access and
-    community approach, the medical practice's medical framing).
-    """
-    weights = np.full(cultures.shape, float(periphery))
-    k = min(int(core_facets), cultures.shape[1])
-    if k > 0:
-        distinct = np.abs(cultures - cultures.mean(axis=0))
-        core = np.argsort(-distinct, axis=1, kind="stable")[:, :k]
-        np.put_along_axis(weights, core, 1.0, axis=1)
-    return weights
-
-
-def facet_mask(facets: tuple[str, ...], names: tuple[str, ...]) -> np.ndarray:
-    """``(D,)`` bool: True on the facets named (names beyond ``facets`` are ignored)."""
-    return np.array([f in names for f in facets], dtype=np.bool_)
-
-
-def owned_facets(facets: tuple[str, ...]) -> np.ndarray:
-    """``(P, D)`` bool: the facets each profession of ``PROFESSIONS`` owns."""
-    return np.array([facet_mask(facets, PROFESSION_FACETS[p]) for p in PROFESSIONS])
-
-
-def reception_shared(specs: tuple[AssociationSpec, ...], n_sites: int) -> np.ndarray:
-    """``(S,)`` 1.0 where a site's associations use one shared reception space, else 0.0."""
-    out = np.zeros(n_sites)
-    for s in specs:
-        if s.spaces.get("reception", 0.0) > 0:
-            out[s.site] = 1.0
-    return out
-
-
-def facet_names(n_facets: int) -> tuple[str, ...]:
-    """Names of the facets: the article's six, then ``facet_7``, ``facet_8``, ..."""
-    extra = tuple(f"facet_{k + 1}" for k in range(len(FACETS), n_facets))
-    return (FACETS + extra)[:n_facets]
-
-
-def extend_prototypes(n_facets: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Prototype cultures on ``n_facets`` facets: the article's six, then random extra facets."""
-    out = {}
-    for kind, proto in PROTOTYPES.items():
-        extra = rng.random(max(n_facets - len(proto), 0))
-        out[kind] = np.concatenate([np.asarray(proto, dtype=float), extra])[:n_facets]
-    return out
-
-
-def _culture(spec: Any, prototype: np.ndarray) -> np.ndarray:
-    """An association's culture before its spread: its own facet values, else its prototype's.
-
-    Facets a case file leaves out (or the extra facets beyond its values) are the prototype's.
-    """
-    if spec.culture is None:
-        return prototype
-    own = np.asarray(spec.culture, dtype=float)[: prototype.size]
-    return np.concatenate([own, prototype[own.size :]])
-
-
-def _check_seed(rng: Any) -> Any:
-    ok = (
-        rng is None
-        or (isinstance(rng, Integral) and not isinstance(rng, bool) and int(rng) >= 0)
-        or isinstance(rng, np.random.Generator | np.random.SeedSequence)
-    )
-    if not ok:
-        raise ValueError(
-            f"parameter 'rng' = {rng!r} is invalid: expected None, a non-negative integer, "
-            "a numpy SeedSequence or a numpy Generator"
-        )
-    return int(rng) if isinstance(rng, Integral) else rng
-
-
 def default_parameters() -> dict[str, Any]:
     """The model's defaults, read from its signature (the one source of defaults)."""
     sig = inspect.signature(PoolingModel.__init__)
@@ -738,10 +369,21 @@ def run(steps: int, **params: Any) -> PoolingModel:
 
 
 __all__ = [
+    "BENEFICIARY_SPREAD",
+    "COUNTERS",
     "MODEL_REPORTERS",
+    "SPACE_LIMIT",
+    "MeasureCollector",
     "PoolingModel",
+    "World",
+    "core_weights",
     "default_parameters",
+    "extend_prototypes",
+    "facet_mask",
     "facet_names",
+    "owned_facets",
+    "parameters_table",
+    "reception_shared",
     "run",
 ]
 

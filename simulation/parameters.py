@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, fields
 from numbers import Integral, Real
 from typing import Any
 
+import numpy as np
+
 from simulation.scenarios import LAYOUTS, SCENARIOS
 
 
@@ -307,3 +309,22 @@ if {f.name for f in fields(Parameters)} != set(PARAMETERS):
         "Parameters and PARAMETERS name different parameters: "
         f"{sorted({f.name for f in fields(Parameters)} ^ set(PARAMETERS))}"
     )
+
+
+def check_seed(rng: Any) -> Any:
+    """The model's seed, checked: None, a non-negative int, a ``SeedSequence`` or ``Generator``.
+
+    Raises:
+        ValueError: naming the parameter ``rng`` and what it may be.
+    """
+    ok = (
+        rng is None
+        or (isinstance(rng, Integral) and not isinstance(rng, bool) and int(rng) >= 0)
+        or isinstance(rng, np.random.Generator | np.random.SeedSequence)
+    )
+    if not ok:
+        raise ValueError(
+            f"parameter 'rng' = {rng!r} is invalid: expected None, a non-negative integer, "
+            "a numpy SeedSequence or a numpy Generator"
+        )
+    return int(rng) if isinstance(rng, Integral) else rng

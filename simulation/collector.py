@@ -1,0 +1,131 @@
+"""What the DataCollector records each week: the measures, the week's counts and levels.
+
+:data:`MODEL_REPORTERS` names the columns (the measures of :mod:`simulation.measures`, the
+activity :data:`COUNTERS` the rules count, the tools' strength, the ties, the pooling levels
+and the phase); :class:`MeasureCollector` records a model's ``measures()`` under them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import mesa
+import numpy as np
+
+from simulation.measures import MEASURE_KEYS, Recorder
+
+if TYPE_CHECKING:
+    from simulation.scenarios import Phase
+    from simulation.world import World
+
+
+class MeasureCollector(mesa.DataCollector):
+    """Mesa's DataCollector, recording the model's measures without copying them.
+
+    Mesa deep-copies what each reporter returns; the measures are numbers and strings, which
+    need no copy, and copying them cost as much as computing them. Each recorded week appends
+    ``model.measures()`` to ``model_vars`` directly; agent reporters go through Mesa as before.
+    """
+
+    def collect(self, model: Any) -> None:
+        """Record the model's measures (and the agents', if asked) for the current week."""
+        measures = model.measures()
+        if hasattr(self, "_collection_steps"):
+            self._collection_steps.append(model.time)
+        for name, column in self.model_vars.items():
+            column.append(measures[name])
+        if self.agent_reporters or self.agenttype_reporters:
+            reporters, self.model_reporters = self.model_reporters, {}
+            try:
+                super().collect(model)
+            finally:
+                self.model_reporters = reporters
+
+
+def model_reporters() -> dict[str, Any]:
+    """One reporter per column of :data:`MODEL_REPORTERS`, reading ``model.measures()``."""
+    return {name: _reporter(name) for name in MODEL_REPORTERS}
+
+
+def _reporter(name: str) -> Any:
+    def report(model: Any) -> Any:
+        return model.measures()[name]
+
+    report.__name__ = name
+    return report
+
+
+COUNTERS: tuple[str, ...] = (
+    "encounters",
+    "visits",
+    "adaptations",
+    "shared_cases",
+    "socialised",
+    "exits",
+    "hires",
+)
+"""Activity of the week, counted by the rules."""
+
+MODEL_REPORTERS: tuple[str, ...] = (
+    *MEASURE_KEYS,
+    *COUNTERS,
+    "tool_strength",
+    "n_ties",
+    "co_presence_level",
+    "collaboration_level",
+    "common_work_level",
+    "phase",
+)
+"""Columns the DataCollector records every step."""
+
+
+def week_measures(
+    recorder: Recorder,
+    w: World,
+    counts: dict[str, int],
+    levels: tuple[float, float, float],
+    phase: Phase,
+) -> dict[str, Any]:
+    """Every column of :data:`MODEL_REPORTERS` for the state ``w`` this week.
+
+    The measures of :mod:`simulation.measures` (through the model's ``recorder``), the
+    week's ``counts``, the tools' strength, the number of ties, the pooling ``levels`` in
+    force and the ``phase``'s name.
+    """
+    ties = w.tie_ids
+    out: dict[str, Any] = recorder.measure(
+        w.practices,
+        w.membership,
+        edges=w.cp_edges[ties],
+        strength=w.tie[ties],
+        cultures=w.cultures,
+        initial_cultures=w.initial_cultures,
+        worker_site=w.worker_site,
+    )
+    out.update(counts)
+    out["tool_strength"] = float(w.tool_strength.mean())
+    out["n_ties"] = int(ties.size)
+    out["co_presence_level"], out["collaboration_level"], out["common_work_level"] = levels
+    out["phase"] = phase.name
+    return out
+
+
+def world_recorder(w: World, need_site: np.ndarray, tolerance: float) -> Recorder:
+    """The measures' recorder of a world: its static arrays, beneficiaries and reference.
+
+    Args:
+        w: the world, its beneficiaries drawn (``need``).
+        need_site: the site of each beneficiary's association.
+        tolerance: the largest gap at which a practice fits a need (``access_tolerance``).
+    """
+    return Recorder(
+        w.practices,
+        w.membership,
+        w.assoc_site,
+        w.sector,
+        need=w.need,
+        need_site=need_site,
+        tolerance=tolerance,
+        initial_centroids=w.initial_centroids,
+        health_facets=w.sector_facet > 0,
+    )

@@ -1,0 +1,109 @@
+"""The workforce: who leaves and who is hired, and how fast a newcomer learns.
+
+:func:`turnover` is the ninth weekly rule of :mod:`simulation.rules` (exits, more of them under
+identity threat, and hires socialised to the current culture); :func:`learning` is the newcomers'
+learning multiplier the rules of service and common work apply; :func:`draw_openness` draws the
+openness of the initial workers and of each hire.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation import kernels
+from simulation.parameters import Parameters
+from simulation.world import World
+
+NEWCOMER_WEEKS = 26.0
+"""Weeks over which a new hire's extra learning falls by a factor e (about six months)."""
+
+
+def learning(world: World, r: Parameters) -> np.ndarray:
+    """Learning multiplier of each worker: newcomers learn faster (``newcomer_learning``).
+
+    ``1 + newcomer_learning * exp(-tenure / NEWCOMER_WEEKS)``: a hire learns ``1 +
+    newcomer_learning`` times as fast as an old hand, half that extra after about four months.
+    """
+    if r.newcomer_learning <= 0:
+        return np.ones(world.n_workers)
+    return 1.0 + r.newcomer_learning * np.exp(-world.tenure / NEWCOMER_WEEKS)
+
+
+def turnover(world: World, r: Parameters, rng: np.random.Generator) -> tuple[int, int]:
+    """Workers leave, and each post is filled at once; with ``identity_exit``, threat drives exits.
+
+    Every worker leaves with probability ``turnover`` a week (opportunities, retirements). With
+    ``identity_exit`` on, the hazard rises with the worker's identity threat: ``turnover +
+    exit_rate * identity * gap``, where ``gap`` (:func:`simulation.kernels.core_gap`) is the
+    distance, weighted by the association's core facets, between what the worker now does and
+    the practice it would keep at its association (its culture plus its own style), and
+    ``identity`` the association's identity strength ("moi, ce déménagement, c'est perdre
+    l'identité"; "cette crainte est d'autant plus forte que l'identité de la structure est
+    marquée"; a "perte de sens du travail à cause d'un décalage entre les réalités pratiques du
+    partage et les philosophies d'intervention", *L'importance de la « culture associative »*).
+
+    The hire has a fresh openness and starts with no familiarity, no ties and tenure 0. With
+    ``identity_exit`` on it is socialised to the *current* culture, what its new colleagues do
+    now (their mean practice, plus individual variation of sd ``worker_spread``), and anchoring
+    then pulls it, like its colleagues, towards the association's culture plus that individual
+    variation; off, it is drawn at the association's culture. Membership never
+    changes: the post stays with its association.
+
+    Returns:
+        ``(exits, hires)``: the departures beyond the baseline rate (those the threat caused)
+        and all replacements.
+    """
+    threat = r.identity_exit and r.exit_rate > 0
+    if r.turnover <= 0 and not threat:
+        return 0, 0
+    u = rng.random(world.n_workers)
+    if threat:
+        kernels.active().core_gap(
+            world.practices,
+            world.membership,
+            world.cultures,
+            world.style,
+            world.facet_weight,
+            world.gap,
+        )
+        hazard = r.turnover + r.exit_rate * world.anchor_rate * world.gap
+        leavers = np.flatnonzero(u < hazard)
+    else:
+        leavers = np.flatnonzero(u < r.turnover)
+    if leavers.size == 0:
+        return 0, 0
+    exits = int(np.count_nonzero(u[leavers] >= r.turnover))
+    d = world.practices.shape[1]
+    assoc = world.membership[leavers]
+    culture = world.cultures[assoc]
+    if r.identity_exit:
+        current = world.cultures.copy()
+        kernels.active().group_mean(world.practices, world.membership, len(current), current)
+        base = current[assoc]
+    else:
+        base = culture
+    fresh = np.clip(base + rng.normal(0.0, r.worker_spread, (leavers.size, d)), 0.0, 1.0)
+    world.practices[leavers] = fresh
+    # its own way is its individual variation only: anchoring then pulls it to the association's
+    # culture, not to the team's drift (a hire learns the identity it joins)
+    world.style[leavers] = fresh - base
+    world.openness[leavers] = draw_openness(rng, r.openness, leavers.size)
+    world.tenure[leavers] = 0
+    world.tie_ids = kernels.active().cut_ties(
+        leavers,
+        world.adj_ptr,
+        world.adj_edge,
+        world.cp_edges,
+        world.tie,
+        world.familiarity,
+        world.tie_degree,
+        world.tie_ids,
+    )
+    return exits, int(leavers.size)
+
+
+def draw_openness(rng: np.random.Generator, mean: float, size: int) -> np.ndarray:
+    """Openness of new workers: Beta distributed with the given mean and concentration 10."""
+    if mean <= 0.0 or mean >= 1.0:
+        return np.full(size, float(mean))
+    return rng.beta(10.0 * mean, 10.0 * (1.0 - mean), size)

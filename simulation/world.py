@@ -1,0 +1,152 @@
+"""The world: every array of the model's state, and the structure the rules walk on.
+
+A :class:`World` holds the workers' and associations' rows, the co-presence edges and their
+sampling tables, the collaboration ties and the pooled functions' standards; the agents of
+:mod:`simulation.agents` are views on its rows and the rules of :mod:`simulation.rules` change it
+in place. Nothing static is recomputed in a week: the members of the pooled functions are cached
+per level, and the kernels that start or end a tie keep an index of the active ties
+(``World.tie_ids``, ``World.tie_degree``), so that no rule scans all co-presence edges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class World:
+    """Every array of the model's state; the agents are views on their rows.
+
+    Worker arrays have N rows, association arrays A rows, site arrays S rows, co-presence edge
+    arrays E rows.
+    """
+
+    practices: np.ndarray  # (N, D) practice of each worker, in [0, 1]
+    membership: np.ndarray  # (N,) association of each worker
+    openness: np.ndarray  # (N,) susceptibility to others' practices, in [0, 1]
+    profession: np.ndarray  # (N,) profession code
+    tenure: np.ndarray  # (N,) weeks since hire
+    cultures: np.ndarray  # (A, D) association cultures
+    identity: np.ndarray  # (A,) identity strength in [0, 1]
+    sector: np.ndarray  # (A,) 0 = health, 1 = social
+    assoc_site: np.ndarray  # (A,) site of each association
+    influence: np.ndarray  # (K, K) multiplier of the pull of sector b on a receiver of sector a
+    cp_edges: np.ndarray  # (E, 2) co-presence pairs (int32)
+    cp_weight: np.ndarray  # (E,) space-and-hours overlap of the pair
+    cp_prob: np.ndarray  # (E,) alias table of the edges' encounter rates: probabilities
+    cp_alias: np.ndarray  # (E,) ... and alias indices (int32), for sampling in O(1)
+    cp_total: float  # sum of the edges' encounter rates
+    adj_ptr: np.ndarray  # (N + 1,) CSR pointers from workers to their co-presence edges
+    adj_edge: np.ndarray  # (2E,) edge ids, by worker (int32)
+    familiarity: np.ndarray  # (E,) encounters so far (int32)
+    tie: np.ndarray  # (E,) collaboration tie strength in [0, 1]
+    style: np.ndarray  # (N, D) each worker's own way: its offset from the culture it learnt
+    facet_weight: np.ndarray  # (A, D) anchoring weight: 1 on core facets, less elsewhere
+    cw_draw: np.ndarray  # (N,) fixed uniform: in common work when below its level
+    codes: np.ndarray  # (S, D) the shared standard of each site's pooled function
+    code_set: np.ndarray  # (S,) whether the site's standard exists yet
+    standard: np.ndarray  # (D,) the external (funders') standard
+    sector_facet: np.ndarray | None = None  # (D,) 1 where sector influence acts (health facets)
+    owned: np.ndarray | None = None  # (P, D) bool, facets each profession owns
+    need: np.ndarray | None = None  # (B, D) needs of the beneficiaries
+    need_public: np.ndarray | None = None  # (B,) association whose public each belongs to
+    norm: np.ndarray | None = None  # (S, D) the practice each site's building is designed for
+    norm_mask: np.ndarray | None = None  # (S, D) 1 on the facets the building constrains
+    room_lost: np.ndarray | None = None  # (A,) share of its own rooms each association lost
+    reception_shared: np.ndarray | None = None  # (S,) 1 where the site has one reception
+    tool_mask: np.ndarray | None = None  # (D,) bool, facets the shared tools cover
+    initial_practices: np.ndarray = field(init=False)
+    initial_cultures: np.ndarray = field(init=False)
+    tie_ids: np.ndarray = field(init=False)  # (T,) sorted ids of the edges with a tie
+    tie_degree: np.ndarray = field(init=False)  # (N,) number of ties of each worker
+
+    def __post_init__(self) -> None:
+        self.initial_practices = self.practices.copy()
+        self.initial_cultures = self.cultures.copy()
+        self.worker_sector = self.sector[self.membership]
+        self.worker_site = self.assoc_site[self.membership]
+        self.anchor_rate = self.identity[self.membership]  # times Parameters.anchoring
+        self.n_sites = int(self.assoc_site.max()) + 1 if self.assoc_site.size else 1
+        self._pooled: tuple[float, np.ndarray, np.ndarray] | None = None
+        n, d = self.practices.shape
+        n_sites = self.n_sites
+        if self.sector_facet is None:
+            self.sector_facet = np.ones(d)
+        if self.owned is None:
+            self.owned = np.zeros((int(self.profession.max(initial=0)) + 1, d), dtype=np.bool_)
+        if self.need is None:
+            self.need = np.zeros((0, d))
+            self.need_public = np.zeros(0, dtype=np.int64)
+        if self.norm is None:
+            self.norm = np.zeros((n_sites, d))
+            self.norm_mask = np.zeros((n_sites, d))
+        if self.room_lost is None:
+            self.room_lost = np.zeros(self.cultures.shape[0])
+        if self.reception_shared is None:
+            self.reception_shared = np.zeros(n_sites)
+        if self.tool_mask is None:
+            self.tool_mask = np.zeros(d, dtype=np.bool_)
+        self.zeros = np.zeros((n, d))  # a worker's offset from a building's or tool's norm
+        self.tools = np.zeros((n_sites, d))  # the durable shared tools of each site
+        self.tool_strength = np.zeros(n_sites)  # 1 when written, decays as they go unused
+        self.gap = np.zeros(n)  # identity threat of each worker (see :func:`exit_and_hire`)
+        # workers by association and by site (CSR), to route visits
+        self.assoc_order, self.assoc_ptr = _groups(self.membership, self.cultures.shape[0])
+        self.site_order, self.site_ptr = _groups(self.worker_site, n_sites)
+        self.refresh_ties()
+
+    def refresh_ties(self) -> None:
+        """Rebuild the tie index (``tie_ids``, ``tie_degree``) from ``tie``.
+
+        The rules keep the index up to date; call this after writing to ``tie`` by hand.
+        """
+        self.tie_ids = np.flatnonzero(self.tie).astype(np.int64)
+        ends = self.cp_edges[self.tie_ids].ravel()
+        self.tie_degree = np.bincount(ends, minlength=self.n_workers).astype(np.int32)
+
+    def pooled_members(self, level: float) -> tuple[np.ndarray, np.ndarray]:
+        """Workers in common work at this level (``cw_draw < level``) and their sites.
+
+        The draw is fixed per post, so the members only change with the level (cached).
+        """
+        if self._pooled is None or self._pooled[0] != level:
+            members = np.flatnonzero(self.cw_draw < level)
+            self._pooled = (level, members, self.worker_site[members])
+        return self._pooled[1], self._pooled[2]
+
+    @property
+    def n_workers(self) -> int:
+        """Number of workers (posts)."""
+        return self.practices.shape[0]
+
+    @property
+    def n_associations(self) -> int:
+        """Number of associations."""
+        return self.cultures.shape[0]
+
+    def pair_weights(self, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Susceptibility of each side of each pair to the other (openness x sector influence)."""
+        ws, wd = self.worker_sector[src], self.worker_sector[dst]
+        return (
+            self.openness[src] * self.influence[ws, wd],
+            self.openness[dst] * self.influence[wd, ws],
+        )
+
+
+def _groups(labels: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Members of each group, grouped (``order``) and the group bounds (``ptr``)."""
+    order = np.argsort(labels, kind="stable")
+    ptr = np.zeros(n_groups + 1, dtype=np.int64)
+    np.cumsum(np.bincount(labels, minlength=n_groups), out=ptr[1:])
+    return order, ptr
+
+
+def csr(edges: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Neighbour lists of an undirected graph given as ``(E, 2)`` pairs: ``(ptr, nbr)``."""
+    ends = np.concatenate([edges, edges[:, ::-1]])
+    order = np.lexsort((ends[:, 1], ends[:, 0]))
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ends[:, 0], minlength=n), out=ptr[1:])
+    return ptr, ends[order, 1].astype(np.int64)
