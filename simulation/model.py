@@ -2,7 +2,8 @@
 
 One step is one working week. ``step()`` applies the rules of :mod:`simulation.rules` in order:
 co-presence, collaboration, common work, anchoring, culture drift, turnover, tie decay; then the
-DataCollector records the measures of :mod:`simulation.measures`.
+DataCollector records the measures of :mod:`simulation.measures`. The world is drawn by
+:mod:`simulation.build`, recorded by :mod:`simulation.collector`, shown by :mod:`simulation.views`.
 """
 
 from __future__ import annotations
