@@ -2,7 +2,8 @@
 
 Each rule draws what it needs in bulk from the generator it is given, then hands the arrays to a
 compiled kernel of :mod:`simulation.kernels` (which applies the interactions in order). No rule
-loops over agents in Python. The rules, in the order :meth:`PoolingModel.step` applies them:
+loops over agents in Python. Each week :func:`levels_in_force` gives the pooling levels of the
+setting's phase; then the rules, in the order :meth:`PoolingModel.step` applies them:
 
 1. :func:`co_presence`: encounters on shared premises (acquaintance: familiarity and, with
    collaboration, ties; no pull on practices unless ``copresence_influence`` > 0).
