@@ -36,7 +36,7 @@ from simulation.collector import (
     week_measures,
     world_recorder,
 )
-from simulation.network import layout_positions
+from simulation.network import Layers, layout_positions
 from simulation.parameters import PARAMETERS, Parameters, check_seed
 from simulation.rules import (
     World,
@@ -287,7 +287,7 @@ class PoolingModel(StateViews, mesa.Model):
             )
         )
         self.facets: tuple[str, ...] = facet_names(p.n_facets)
-        self.world, self.layers = build_world(self.setting, p, self.facets, self.rng, self.random)
+        self.world, self.layers = self._build_world()
         self.need, self.need_public, self.need_site = draw_beneficiaries(
             self.world, self.setting, p, self.rng
         )
@@ -311,6 +311,10 @@ class PoolingModel(StateViews, mesa.Model):
             ),
         )
         self.datacollector.collect(self)
+
+    def _build_world(self) -> tuple[World, Layers]:
+        """The world and its layers, drawn from the setting (:func:`build_world`)."""
+        return build_world(self.setting, self.params, self.facets, self.rng, self.random)
 
     def measures(self) -> dict[str, Any]:
         """Every measure of the current state (computed once per step and cached)."""
