@@ -74,7 +74,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """``python -m solara run simulation.app`` on a free loopback port; yields (url, log)."""
+    """``python -m solara run simulation.dashboard`` on a free loopback port; yields (url, log)."""
     try:
         ensure_front_end()
     except FrontEndUnavailable as error:

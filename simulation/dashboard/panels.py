@@ -1,0 +1,362 @@
+"""The panels of the page: the sidebar, the run bar with the badge, the views, the Info panel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import solara
+
+from simulation.dashboard import charts, controller, network, regime
+from simulation.dashboard.components import ACCENT, Para, ParamControl, ParamGroup
+from simulation.dashboard.controls import LEVEL_NAMES, control_groups, overridden
+from simulation.dashboard.live import BadgeBox, Live, LiveChart, LiveText, frame_values
+from simulation.dashboard.run import Run
+from simulation.dashboard.texts import (
+    INFO,
+    INTRO,
+    LAYOUT_TEXT,
+    SCENARIO_TEXT,
+)
+from simulation.dashboard.vega import Payload
+from simulation.scenarios import pooling_levels
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+"""The project's documentation, shown in the Info panel."""
+
+
+@solara.component
+def Sidebar(
+    ctrls: Mapping[str, Any],
+    values: Mapping[str, Any],
+    set_param: Callable[[str, Any], None],
+    seed: solara.Reactive[int],
+    run: Run | None,
+    actions: Mapping[str, Callable],
+    comparing: bool,
+    compared: bool,
+    drawer: solara.Reactive[bool],
+) -> None:
+    """Set-up, knobs, finer controls and tools, scrolling on their own."""
+    reasons = overridden(values)
+    implied = dict(
+        zip(LEVEL_NAMES, pooling_levels(values.get("pooling_intensity", 0.0)), strict=True)
+    )
+    with solara.Row(justify="space-between", style={"align-items": "center"}):
+        Para(
+            "Pooling associations: do practices mix or converge?",
+            font_weight="700",
+            font_size="1rem",
+            color="#222",
+        )
+        solara.Button(
+            icon_name="mdi-close",
+            icon=True,
+            on_click=lambda: drawer.set(False),
+            classes=["drawer-close"],
+        )
+    Para(INTRO, ["intro"])
+    scenario = values.get("scenario")
+    Para(
+        "Scenario",
+        font_weight="600",
+        color="#222",
+        font_size="0.9rem",
+        margin_top="6px",
+        title=ctrls["scenario"].help,
+    )
+    ParamControl(ctrls["scenario"], scenario, lambda v: set_param("scenario", v))
+    Para(SCENARIO_TEXT.get(scenario, (scenario, ""))[1], ["scenario-text"])
+    if "layout" in ctrls:
+        Para(
+            "Premises",
+            font_weight="600",
+            color="#222",
+            font_size="0.9rem",
+            margin_top="6px",
+            title=ctrls["layout"].help,
+        )
+        ParamControl(
+            ctrls["layout"],
+            values.get("layout"),
+            lambda v: set_param("layout", v),
+            disabled_reason=reasons.get("layout"),
+        )
+        Para(LAYOUT_TEXT.get(values.get("layout"), ""))
+    SeedBox(seed)
+    with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
+        solara.Button(
+            "Restore defaults",
+            icon_name="mdi-backup-restore",
+            text=True,
+            on_click=actions["defaults"],
+            classes=["restore-defaults"],
+        )
+    for title, names, is_open in control_groups():
+        if is_open:
+            ParamGroup(title, names, True, ctrls, values, set_param, implied, reasons)
+    Para("More controls", font_weight="600", color="#222", font_size="0.9rem", margin_top="8px")
+    for title, names, is_open in control_groups():
+        if not is_open:
+            ParamGroup(title, names, False, ctrls, values, set_param, implied, reasons)
+    Tools(run, actions, comparing, compared)
+
+
+@solara.component
+def SeedBox(seed: solara.Reactive[int]) -> None:
+    """The seed: a whole number; anything else is shown as an error and not used."""
+    text = solara.use_reactive(str(seed.value))
+    error = solara.use_reactive("")
+
+    def follow() -> None:  # the seed changed elsewhere (new random seed, URL)
+        if controller.parse_seed(text.value) != seed.value:
+            text.set(str(seed.value))
+            error.set("")
+
+    solara.use_effect(follow, [seed.value])
+
+    def set_text(value: str | None) -> None:
+        text.set(value or "")
+        parsed = controller.parse_seed(value)
+        if parsed is None:
+            error.set("Not used: the seed is a whole number, 0 or more.")
+            return
+        error.set("")
+        seed.set(parsed)
+
+    def new_seed() -> None:
+        import secrets
+
+        seed.set(secrets.randbelow(1_000_000))
+
+    with solara.Row(gap="6px", style={"align-items": "flex-start"}, classes=["param-seed"]):
+        solara.InputText(
+            "Seed (same seed, same run)",
+            value=text.value,
+            on_value=set_text,
+            continuous_update=False,
+            error=error.value or False,
+            style={"flex": "1 1 auto"},
+        )
+        solara.Button(icon_name="mdi-dice-5", icon=True, on_click=new_seed, classes=["new-seed"])
+    if error.value:
+        Para(error.value, ["seed-message"], color="#C62828", white_space="normal")
+
+
+@solara.component
+def Tools(
+    run: Run | None, actions: Mapping[str, Callable], comparing: bool, compared: bool
+) -> None:
+    """Run to a week, compare seeds, download the measures."""
+    week = solara.use_reactive(52)
+    Para("Tools", font_weight="600", color="#222", font_size="0.9rem", margin_top="8px")
+    with solara.Row(gap="6px", style={"align-items": "center"}, classes=["run-to"]):
+        solara.InputInt(
+            "week",
+            value=week.value,
+            on_value=lambda v: week.set(v or 0),
+            style={"max-width": "90px"},
+        )
+        solara.Button(
+            "Run to week",
+            on_click=lambda: actions["run_to"](week.value),
+            text=True,
+            classes=["run-to-button"],
+        )
+    with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
+        solara.Button(
+            "Comparing seeds..." if comparing else f"Compare {controller.COMPARE_SEEDS} seeds",
+            icon_name="mdi-chart-areaspline",
+            text=True,
+            disabled=comparing,
+            on_click=actions["compare"],
+            classes=["compare-seeds"],
+        )
+        if compared:
+            solara.Button("Clear", text=True, on_click=actions["clear"], classes=["compare-clear"])
+    Para(
+        f"The grey band: lowest to highest over seeds seed+1 to seed+{controller.COMPARE_SEEDS}, "
+        "same settings.",
+        font_size="0.75rem",
+    )
+    if run is not None:
+        solara.FileDownload(
+            lambda: controller.measures_csv(run),
+            controller.csv_name(run),
+            label="Download measures (CSV)",
+            mime_type="text/csv",
+        )
+    Para(
+        "Each chart's menu (...) saves it as PNG or SVG. The address bar holds this set-up: "
+        "copy it to share it.",
+        font_size="0.75rem",
+    )
+
+
+@solara.component
+def LivePart(
+    run: Run | None,
+    live: Live,
+    playing: solara.Reactive[bool],
+    speed: solara.Reactive[int],
+    actions: Mapping[str, Callable],
+    drawer: solara.Reactive[bool],
+    info: solara.Reactive[bool],
+    band: Mapping[str, list],
+    notes: tuple[str | None, ...],
+) -> None:
+    """The run bar and the views; each week updates them in place (see :mod:`.live`)."""
+    values = frame_values(run, band) if run is not None else None
+    RunBar(run, live, values, playing, speed, actions, drawer, info)
+    if info.value:
+        InfoPanel()
+    for text in notes:
+        if text:
+            solara.Error(text, classes=["dashboard-error"])
+    if run is not None and values is not None:
+        Views(run, live, values)
+
+
+@solara.component
+def RunBar(
+    run: Run | None,
+    live: Live,
+    values: Mapping[str, Any] | None,
+    playing: solara.Reactive[bool],
+    speed: solara.Reactive[int],
+    actions: Mapping[str, Callable],
+    drawer: solara.Reactive[bool],
+    info: solara.Reactive[bool],
+) -> None:
+    """Week, Play / Pause, Step, Reset, speed, and the badge: always on screen."""
+    with solara.Div(classes=["run-bar"]):
+        with solara.Column(gap="4px", classes=["run-card", "card"], style={"flex": "0 0 auto"}):
+            with solara.Row(gap="4px", style={"align-items": "center"}):
+                solara.Button(
+                    icon_name="mdi-tune",
+                    icon=True,
+                    on_click=lambda: drawer.set(not drawer.value),
+                    classes=["drawer-toggle"],
+                )
+                LiveText(
+                    live,
+                    "week",
+                    values["week"] if values else "Week 0",
+                    "week-counter",
+                    "font-size: 1.15rem; font-weight: 700; color: #222; min-width: 90px",
+                )
+                solara.Button(
+                    "Pause" if playing.value else "Play",
+                    icon_name="mdi-pause" if playing.value else "mdi-play",
+                    color=ACCENT,
+                    on_click=lambda: playing.set(not playing.value),
+                    classes=["run-play"],
+                    dark=True,
+                )
+                solara.Button(
+                    "Step",
+                    icon_name="mdi-step-forward",
+                    on_click=actions["step"],
+                    disabled=playing.value,
+                    classes=["run-step"],
+                    text=True,
+                )
+                solara.Button(
+                    "Reset",
+                    icon_name="mdi-restart",
+                    on_click=actions["reset"],
+                    classes=["run-reset"],
+                    text=True,
+                )
+                solara.Button(
+                    "Info",
+                    icon_name="mdi-information-outline",
+                    text=True,
+                    on_click=lambda: info.set(not info.value),
+                    classes=["info-button"],
+                )
+            with solara.Row(gap="6px", style={"align-items": "center"}, classes=["param-speed"]):
+                Para("weeks per frame", font_size="0.75rem")
+                solara.v.Slider(
+                    v_model=speed.value,
+                    on_v_model=lambda v: speed.set(int(float(v))),
+                    min=1,
+                    max=10,
+                    step=1,
+                    hide_details=True,
+                    dense=True,
+                    style_="max-width: 120px",
+                    color=ACCENT,
+                )
+                Para(str(speed.value), font_size="0.75rem")
+            if values is not None:
+                LiveText(
+                    live,
+                    "phase",
+                    values["phase"],
+                    "phase-text",
+                    "font-size: 0.75rem; color: #555; max-width: 360px",
+                )
+        if values is not None:
+            BadgeBox(live, values)
+
+
+@solara.component
+def Views(run: Run, live: Live, values: Mapping[str, Any]) -> None:
+    """The network, the practice space and the measures of the current week."""
+    specs = solara.use_memo(
+        lambda: {
+            "chart-network": Payload(network.network_spec(run)),
+            "chart-practices": Payload(charts.practice_spec(run)),
+            "chart-band": Payload(charts.band_spec()),
+            **{f"chart-{k}": Payload(charts.measure_spec(k, t, u)) for k, t, u in charts.MEASURES},
+        },
+        [run.serial],
+    )
+
+    def chart(key: str) -> None:
+        LiveChart(live, key, specs[key], Payload(values[key]))
+
+    with solara.Div(classes=["view-grid"]):
+        with solara.Div(classes=["card", "view-network"]):
+            Para("Who meets whom", ["card-title"])
+            chart("chart-network")
+        with solara.Div(classes=["card", "view-practices"]):
+            Para(
+                "Practice space: rings = week 0, filled = now",
+                ["card-title"],
+                title="Each dot is a worker's way of working on the two axes that separated the "
+                "associations most at week 0.",
+            )
+            chart("chart-practices")
+    with solara.Div(classes=["card", "view-metrics"], style={"margin-top": "8px"}):
+        with solara.Div(classes=["measure-grid"]):
+            for key, _, _ in charts.MEASURES:
+                with solara.Div(classes=[f"measure-{key}"]):
+                    chart(f"chart-{key}")
+        with solara.Div(classes=["regime-band"]):
+            chart("chart-band")
+        Para(
+            f"Band: the regime the badge shows (a reading must hold {regime.HOLD_WEEKS} weeks). "
+            "Red dashes: the regime rule's cut-offs. Grey stripes: the helpline's later phase.",
+            font_size="0.75rem",
+        )
+
+
+@solara.component
+def InfoPanel() -> None:
+    """What the model is, what to try, where to read more."""
+    doc = solara.use_reactive("")
+    with solara.Div(classes=["card", "info-panel"], style={"margin-bottom": "8px"}):
+        solara.Markdown(INFO.format(hold=regime.HOLD_WEEKS))
+        with solara.Row(gap="6px"):
+            for name in ("ODD", "dashboard"):
+                solara.Button(
+                    f"docs/{name}.md",
+                    text=True,
+                    on_click=lambda n=name: doc.set(n),
+                    classes=[f"doc-{name}"],
+                )
+        if doc.value and (DOCS / f"{doc.value}.md").exists():
+            solara.Markdown((DOCS / f"{doc.value}.md").read_text())
