@@ -15,7 +15,7 @@ _EXPORTS: dict[str, str] = {
     "SweepSpec": "experiments.spec",
     "load_spec": "experiments.spec",
     "named_specs": "experiments.spec",
-    "design_points": "experiments.design",
+    "design_points": "experiments.spec",
     "run_one": "experiments.runner",
     "RunTask": "experiments.runner",
     "SweepReport": "experiments.sweep",

@@ -4,18 +4,26 @@ Solara's page loads its front-end packages (Vue, Vuetify, RequireJS, Font Awesom
 through its own asset proxy, which caches them on disk. On a machine with no route to the CDN
 (a training room, a cluster node, a sandbox) the page stays blank; :func:`ensure_front_end`
 fills that cache once from the npm registry (``npm pack``), so the dashboard then works offline.
+
+:func:`serve` runs the server as a child process and stops it with the launcher: on Ctrl-C, on
+SIGTERM (what ``timeout``, ``docker stop`` and batch schedulers send), and, on Linux, when the
+launcher is killed outright (the child gets a parent-death signal).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
 import tempfile
 from pathlib import Path
+
+from experiments import lifeline
 
 
 class FrontEndUnavailable(RuntimeError):
@@ -110,3 +118,57 @@ def server_environment(cache: Path | None = None) -> dict[str, str]:
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
         "SOLARA_ASSETS_PROXY_CACHE_DIR": str(asset_cache() if cache is None else cache),
     }
+
+
+def exposure_warning(host: str) -> str:
+    """A warning when ``host`` serves beyond this machine (the page has no authentication)."""
+    if host in ("localhost", "ip6-localhost"):
+        return ""
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return ""
+    except ValueError:
+        pass
+    return (
+        f"--host {host} serves the dashboard beyond this machine; the page has no "
+        "authentication, so anyone who can reach this address can use it (127.0.0.1 keeps it "
+        "local; put it behind an authenticating proxy to share it)"
+    )
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    lifeline.set_parent_death_signal(signal.SIGTERM)
+
+
+def serve(host: str = "127.0.0.1", port: int = 8765, *, grace: float = 10.0) -> int:
+    """Serve the dashboard until the server ends, Ctrl-C or SIGTERM; returns an exit status.
+
+    On Ctrl-C or SIGTERM the server is sent SIGTERM and waited for (``grace`` seconds, then
+    killed), so no server outlives its launcher.
+    """
+    linux = lifeline.available()  # loads libc here, not in the child between fork and exec
+    process = subprocess.Popen(
+        server_command(host, port),
+        env=server_environment(),
+        preexec_fn=_die_with_parent if linux else None,
+    )
+    stopped: list[int] = []
+
+    def on_signal(signum: int, _frame: object) -> None:
+        stopped.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_signal)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        return 0 if not stopped else 128 + stopped[0]
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

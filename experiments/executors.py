@@ -2,7 +2,9 @@
 
 Every one is a :class:`concurrent.futures.Executor`, and a sweep accepts any other Executor as
 well. The local pool uses the *spawn* start method (no forked copies of live state) and one
-compiled-kernel thread per worker. Dask is an optional extra (``pip install isohybrid[dask]``):
+compiled-kernel thread per worker; its workers end with the sweep's process, even when that
+process is killed outright (:mod:`experiments.lifeline`), and leave SIGINT and SIGTERM to it.
+Dask is an optional extra (``pip install isohybrid[dask]``):
 ``"dask"`` starts a ``LocalCluster`` on this machine, or connects to ``scheduler`` (for
 instance a dask-jobqueue cluster on SLURM or PBS).
 """
@@ -12,11 +14,16 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+import signal
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
 
+from experiments import lifeline
 from experiments.runner import THREAD_ENV, init_process_worker
+
+CONNECT_TIMEOUT = 10.0
+"""Seconds to reach a Dask scheduler before giving up (before any folder is created)."""
 
 EXECUTORS: tuple[str, ...] = ("serial", "process", "dask")
 """Names accepted by ``isohybrid sweep --executor``."""
@@ -58,6 +65,41 @@ def worker_environment() -> Iterator[None]:
                 os.environ[name] = value
 
 
+def init_pool_worker(parent: int) -> None:
+    """Initializer of a local pool's worker.
+
+    The worker ends when ``parent`` (the sweep's process) dies, and ignores SIGINT and SIGTERM:
+    the parent handles them and tells its workers to stop after their current run.
+    """
+    lifeline.die_with_parent(parent)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    init_process_worker()
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A local pool of ``workers`` spawned processes that die with this one."""
+    with worker_environment():
+        return ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=init_pool_worker,
+            initargs=(os.getpid(),),
+        )
+
+
+def live_workers(pool: Executor) -> int | None:
+    """Workers a Dask executor's scheduler has now (``None`` for other executors)."""
+    client = getattr(pool, "_client", None)
+    if client is None:
+        return None
+    try:
+        return len(client.scheduler_info(n_workers=-1).get("workers", {}))
+    except TypeError:  # older distributed: no n_workers
+        return len(client.scheduler_info().get("workers", {}))
+    except Exception:  # the scheduler itself is gone
+        return 0
+
+
 @contextlib.contextmanager
 def open_executor(
     kind: str = "process",
@@ -65,6 +107,7 @@ def open_executor(
     *,
     scheduler: str | None = None,
     dask_processes: bool = True,
+    security: Mapping[str, Any] | None = None,
 ) -> Iterator[tuple[Executor, int]]:
     """Open an executor by name; yields ``(executor, number of workers)`` and closes it.
 
@@ -74,11 +117,15 @@ def open_executor(
         scheduler: address of an existing Dask scheduler (``tcp://host:8786``); implies dask.
         dask_processes: LocalCluster workers as processes (``False``: threads in this
             process, for quick tests).
+        security: keywords of ``distributed.Security`` for ``scheduler`` (TLS certificates).
 
     Raises:
-        ValueError: unknown ``kind``.
+        ValueError: unknown ``kind``, or ``workers`` below 1.
         ImportError: dask requested but not installed.
+        ConnectionError: the scheduler cannot be reached within :data:`CONNECT_TIMEOUT`.
     """
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers = {workers} is out of range; allowed: an integer >= 1")
     if scheduler is not None:
         kind = "dask"
     if kind not in EXECUTORS:
@@ -87,24 +134,23 @@ def open_executor(
         yield SerialExecutor(), 1
     elif kind == "process":
         n = workers or default_workers()
-        with worker_environment():
-            pool = ProcessPoolExecutor(
-                max_workers=n,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=init_process_worker,
-            )
-            try:
-                yield pool, n
-            finally:
-                pool.shutdown(wait=True, cancel_futures=True)
+        lifeline.available()  # load libc in the parent, once
+        pool = process_pool(n)
+        try:
+            yield pool, n
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
     else:
-        with _dask_executor(workers, scheduler, dask_processes) as pair:
+        with _dask_executor(workers, scheduler, dask_processes, security) as pair:
             yield pair
 
 
 @contextlib.contextmanager
 def _dask_executor(
-    workers: int | None, scheduler: str | None, processes: bool
+    workers: int | None,
+    scheduler: str | None,
+    processes: bool,
+    security: Mapping[str, Any] | None = None,
 ) -> Iterator[tuple[Executor, int]]:
     try:
         from dask.distributed import Client, LocalCluster
@@ -126,7 +172,7 @@ def _dask_executor(
             )
         client = Client(cluster)
     else:
-        client = Client(scheduler)
+        client = _connect(Client, scheduler, security)
     try:
         n = len(client.scheduler_info().get("workers", {})) or (workers or 1)
         yield client.get_executor(pure=False), n
@@ -134,3 +180,23 @@ def _dask_executor(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _connect(client_class: Any, scheduler: str, security: Mapping[str, Any] | None) -> Any:
+    """A client of the scheduler at ``scheduler``, or a one-line ``ConnectionError``."""
+    options: dict[str, Any] = {"timeout": CONNECT_TIMEOUT}
+    if security:
+        from distributed import Security
+
+        try:
+            options["security"] = Security(**security)
+        except TypeError as err:
+            raise ValueError(f"--security: {err}") from None
+    try:
+        return client_class(scheduler, **options)
+    except (OSError, TimeoutError, ValueError) as err:
+        raise ConnectionError(
+            f"cannot reach the Dask scheduler at {scheduler} within {CONNECT_TIMEOUT:g} s "
+            f"({' '.join(str(err).split())[:200] or type(err).__name__}); check the address "
+            "and that the scheduler runs"
+        ) from None

@@ -20,8 +20,7 @@ import numpy as np
 import pandas as pd
 
 from experiments import storage
-from experiments.design import salib_problem
-from experiments.spec import load_spec
+from experiments.spec import load_spec, salib_problem
 from simulation.parameters import PARAMETERS
 
 METHODS: tuple[str, ...] = ("auto", "sobol", "morris", "rbd_fast", "anova")
@@ -44,6 +43,99 @@ def scalar_outcomes(summary: pd.DataFrame) -> list[str]:
         if column.nunique(dropna=True) > 1:
             out.append(name)
     return out
+
+
+def known_regimes() -> tuple[str, ...]:
+    """The regime names a run can end in (the model's own list)."""
+    for module in ("simulation.measures", "simulation.metrics"):
+        try:
+            return tuple(__import__(module, fromlist=["REGIMES"]).REGIMES)
+        except (ImportError, AttributeError):
+            continue
+    return ()  # pragma: no cover
+
+
+def check_outcomes(summary: pd.DataFrame, outcomes: Sequence[str]) -> None:
+    """Refuse an outcome that is not a numeric measure or ``regime=`` a known regime.
+
+    Raises:
+        ValueError: naming the outcome and listing the allowed ones.
+    """
+    numeric = scalar_outcomes(summary)
+    regimes = sorted({*known_regimes(), *summary.get("regime", pd.Series(dtype=str)).dropna()})
+    for outcome in outcomes:
+        if outcome.startswith("regime="):
+            name = outcome.split("=", 1)[1]
+            if name not in regimes:
+                raise ValueError(
+                    f"outcome {outcome!r} names no regime; allowed: "
+                    + ", ".join(f"regime={r}" for r in regimes)
+                )
+        elif outcome not in summary.columns or not _is_numeric(summary[outcome]):
+            raise ValueError(
+                f"outcome {outcome!r} is not a numeric measure; allowed: "
+                + ", ".join(numeric)
+                + ", or regime=NAME with NAME one of "
+                + ", ".join(regimes)
+            )
+
+
+def _is_numeric(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+
+
+class IncompleteSweep(ValueError):
+    """A sweep has missing or failed runs, so indices over its design would be biased."""
+
+
+def check_complete(out: str | Path, *, allow_incomplete: bool = False) -> list[str]:
+    """Refuse a sweep with missing or failed runs, unless allowed; then say what is missing.
+
+    Returns:
+        Warning lines (empty for a complete sweep without failures).
+
+    Raises:
+        IncompleteSweep: runs are missing or failed and ``allow_incomplete`` is not set; the
+            message counts them and names the design points concerned.
+    """
+    from experiments.folder import scan
+
+    manifest = storage.read_manifest(out)
+    replicates = manifest["runs"]["replicates"]
+    total = manifest["runs"]["total"]
+    finished = scan(Path(out), repair=False, manifest=manifest).finished
+    failed = sorted(rid for rid, rec in finished.items() if rec["status"] == "error")
+    missing = total - len(finished)
+    if not missing and not failed:
+        return []
+    missing_points = sorted(
+        p
+        for p in range(total // max(replicates, 1))
+        if any(storage.run_id(p, r) not in finished for r in range(replicates))
+    )
+    failed_points = sorted({storage.parse_run_id(rid)[0] for rid in failed})
+    parts = []
+    if missing:
+        parts.append(
+            f"{missing} of {total} runs are missing (design points {_points(missing_points)})"
+        )
+    if failed:
+        parts.append(
+            f"{len(failed)} runs failed (design points {_points(failed_points)}; "
+            "their outcomes are left out)"
+        )
+    text = f"the sweep in {out} is incomplete: " + "; ".join(parts)
+    if not allow_incomplete:
+        raise IncompleteSweep(
+            f"{text}; finish it with the same `isohybrid sweep` command (--retry-errors for "
+            "failed runs), or analyse it anyway with --allow-incomplete"
+        )
+    return [text]
+
+
+def _points(points: list[int], shown: int = 12) -> str:
+    text = ", ".join(map(str, points[:shown]))
+    return text + (f", ... ({len(points)} in all)" if len(points) > shown else "")
 
 
 def outcome_by_point(summary: pd.DataFrame, outcome: str, n_points: int) -> pd.Series:
@@ -73,6 +165,7 @@ def analyse_sensitivity(
     *,
     num_resamples: int = 100,
     conf_level: float = 0.95,
+    allow_incomplete: bool = False,
 ) -> pd.DataFrame:
     """Sensitivity indices of scalar outcomes of a finished sweep.
 
@@ -84,6 +177,8 @@ def analyse_sensitivity(
             grid, RBD-FAST otherwise), ``sobol``, ``morris``, ``rbd_fast`` or ``anova``.
         num_resamples: bootstrap resamples for the confidence intervals.
         conf_level: confidence level of the intervals.
+        allow_incomplete: analyse a sweep with missing or failed runs (see
+            :func:`check_complete`, whose warnings are issued as ``RuntimeWarning``).
 
     Returns:
         A long table: ``outcome``, ``method``, ``parameter`` and the method's indices
@@ -92,9 +187,19 @@ def analyse_sensitivity(
         explained by each factor's levels, with a bootstrap interval over runs).
 
     Raises:
-        ValueError: unknown method or outcome, a method that does not fit the design, or
+        ValueError: unknown method or outcome (listing the allowed ones), a resample count
+            or confidence level out of range, a method that does not fit the design, or
             points without any finished run where the method needs them all.
+        IncompleteSweep: missing or failed runs without ``allow_incomplete``.
     """
+    if isinstance(num_resamples, bool) or not isinstance(num_resamples, int):
+        raise ValueError(f"num_resamples = {num_resamples!r}; allowed: an integer in [1, 100000]")
+    if not 1 <= num_resamples <= 100_000:
+        raise ValueError(f"num_resamples = {num_resamples} is out of range; allowed: [1, 100000]")
+    if not 0 < conf_level < 1:
+        raise ValueError(f"conf_level = {conf_level} is out of range; allowed: (0, 1)")
+    for line in check_complete(out, allow_incomplete=allow_incomplete):
+        warnings.warn(line, RuntimeWarning, stacklevel=2)
     manifest = storage.read_manifest(out)
     spec = load_spec(manifest["spec"])
     summary = storage.load_summary(out)
@@ -113,6 +218,7 @@ def analyse_sensitivity(
         outcomes = [outcomes]
     if outcomes is None:
         outcomes = scalar_outcomes(summary)
+    check_outcomes(summary, outcomes)
     problem, x = _problem(spec, design)
     seed = int(spec.seed % 2**32)
     frames = []

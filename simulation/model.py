@@ -20,9 +20,8 @@ from mesa.discrete_space import Network
 from simulation import kernels, metrics
 from simulation.agents import Association, Worker
 from simulation.network import Layers, build_layers, layout_positions, to_networkx
-from simulation.parameters import PARAMETERS, validate
+from simulation.parameters import PARAMETERS, Parameters
 from simulation.rules import (
-    Rates,
     World,
     anchoring,
     co_presence,
@@ -156,23 +155,59 @@ class PoolingModel(mesa.Model):
         record_every: int = 1,
         rng: Any = None,
     ) -> None:
-        params = {k: v for k, v in locals().items() if k in PARAMETERS}
-        self.params: dict[str, Any] = validate(params)
+        self.params = Parameters(
+            scenario=scenario,
+            n_workers=n_workers,
+            n_facets=n_facets,
+            layout=layout,
+            associations_per_site=associations_per_site,
+            sector_mix=sector_mix,
+            pooling_intensity=pooling_intensity,
+            co_presence=co_presence,
+            collaboration=collaboration,
+            common_work=common_work,
+            identity_strength=identity_strength,
+            openness=openness,
+            encounter_rate=encounter_rate,
+            homophily=homophily,
+            copresence_influence=copresence_influence,
+            tie_formation=tie_formation,
+            tie_decay=tie_decay,
+            case_rate=case_rate,
+            collaboration_influence=collaboration_influence,
+            facet_tolerance=facet_tolerance,
+            collaboration_floor=collaboration_floor,
+            socialisation=socialisation,
+            code_learning=code_learning,
+            anchoring=anchoring,
+            core_facets=core_facets,
+            periphery_anchoring=periphery_anchoring,
+            culture_drift=culture_drift,
+            turnover=turnover,
+            asymmetry=asymmetry,
+            external_pressure=external_pressure,
+            decentralise_at=decentralise_at,
+            intervision_every=intervision_every,
+            intervision_attendance=intervision_attendance,
+            worker_spread=worker_spread,
+            culture_spread=culture_spread,
+            multi_need_share=multi_need_share,
+            access_tolerance=access_tolerance,
+            collect_agents=collect_agents,
+            record_every=record_every,
+        )
         super().__init__(rng=_check_seed(rng))
-        for name, value in self.params.items():
-            # Mesa's Model owns ``scenario`` (its own Scenario object): ours is scenario_name
-            setattr(self, "scenario_name" if name == "scenario" else name, value)
-        self.rates = Rates(**{f: self.params[f] for f in Rates.__dataclass_fields__})
+        p = self.params
         self.setting: Setting = build_setting(
-            self.scenario_name,
-            n_workers=self.n_workers,
-            layout=self.layout,
-            sector_mix=self.sector_mix,
-            associations_per_site=self.associations_per_site,
-            decentralise_at=self.decentralise_at,
+            p.scenario,
+            n_workers=p.n_workers,
+            layout=p.layout,
+            sector_mix=p.sector_mix,
+            associations_per_site=p.associations_per_site,
+            decentralise_at=p.decentralise_at,
             rng=self.rng,
         )
-        self.facets: tuple[str, ...] = facet_names(self.n_facets)
+        self.facets: tuple[str, ...] = facet_names(p.n_facets)
         self.world, self.layers = self._build_world()
         self._draw_beneficiaries()
         self.associations = [
@@ -188,9 +223,7 @@ class PoolingModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters=_model_reporters(),
             agenttype_reporters=(
-                {Worker: {"practice": lambda w: tuple(w.practice)}}
-                if self.collect_agents
-                else None
+                {Worker: {"practice": lambda w: tuple(w.practice)}} if p.collect_agents else None
             ),
         )
         self.datacollector.collect(self)
@@ -198,13 +231,14 @@ class PoolingModel(mesa.Model):
     # --- construction -------------------------------------------------------------------------
 
     def _build_world(self) -> tuple[World, Layers]:
-        rng, specs, d = self.rng, self.setting.associations, self.n_facets
+        rng, specs, p = self.rng, self.setting.associations, self.params
+        d = p.n_facets
         prototypes = extend_prototypes(d, rng)
         cultures = np.array([prototypes[s.kind] for s in specs])
-        cultures = np.clip(cultures + rng.normal(0.0, self.culture_spread, cultures.shape), 0, 1)
+        cultures = np.clip(cultures + rng.normal(0.0, p.culture_spread, cultures.shape), 0, 1)
         sizes = np.array([s.size for s in specs])
         membership = np.repeat(np.arange(len(specs)), sizes)
-        practices = cultures[membership] + rng.normal(0.0, self.worker_spread, (sizes.sum(), d))
+        practices = cultures[membership] + rng.normal(0.0, p.worker_spread, (sizes.sum(), d))
         profession = np.concatenate(
             [
                 rng.choice(
@@ -218,17 +252,17 @@ class PoolingModel(mesa.Model):
         layers = build_layers(specs, membership, self.random)
         n = membership.size
         adj_ptr, adj_edge = kernels.active().incidence(layers.co_presence, n)
-        asym = self.asymmetry
+        asym = p.asymmetry
         n_sites = max(s.site for s in specs) + 1
         practices = np.clip(practices, 0.0, 1.0)
         world = World(
             practices=practices,
             membership=membership,
-            openness=draw_openness(rng, self.openness, n),
+            openness=draw_openness(rng, p.openness, n),
             profession=profession,
             tenure=np.zeros(n, dtype=np.int64),
             cultures=cultures,
-            identity=np.clip(self.identity_strength * np.array([s.identity for s in specs]), 0, 1),
+            identity=np.clip(p.identity_strength * np.array([s.identity for s in specs]), 0, 1),
             sector=np.array([SECTORS.index(s.sector) for s in specs]),
             assoc_site=np.array([s.site for s in specs]),
             # influence[receiver sector, source sector]: health = 0, social = 1
@@ -241,7 +275,7 @@ class PoolingModel(mesa.Model):
             familiarity=np.zeros(len(layers.weight), dtype=np.int32),
             tie=np.zeros(len(layers.weight)),
             style=practices - cultures[membership],
-            facet_weight=core_weights(cultures, self.core_facets, self.periphery_anchoring),
+            facet_weight=core_weights(cultures, p.core_facets, p.periphery_anchoring),
             cw_draw=rng.random(n),
             codes=np.zeros((n_sites, d)),
             code_set=np.zeros(n_sites, dtype=np.bool_),
@@ -260,13 +294,13 @@ class PoolingModel(mesa.Model):
         three quarters) towards another public of the same site: the drug user who needs a
         gynaecological consultation "un peu plus bas seuil", without appointment.
         """
-        w, rng = self.world, self.rng
+        w, rng, p = self.world, self.rng, self.params
         specs = self.setting.associations
         public = np.repeat(np.arange(len(specs)), [s.public_size for s in specs])
         need = w.initial_cultures[public] + rng.normal(
-            0.0, BENEFICIARY_SPREAD, (public.size, self.n_facets)
+            0.0, BENEFICIARY_SPREAD, (public.size, p.n_facets)
         )
-        mixed = rng.random(public.size) < self.multi_need_share
+        mixed = rng.random(public.size) < p.multi_need_share
         # a partner public on the same site: another association of the site, at random
         site_of = w.assoc_site
         order = np.argsort(site_of, kind="stable")
@@ -278,8 +312,8 @@ class PoolingModel(mesa.Model):
         partner_pos = (pos_in_site[public] + offset) % np.maximum(count[public], 1)
         partner = order[first[public] + partner_pos]
         mixed &= (count[public] > 1) & (partner != public)
-        take = rng.random((public.size, self.n_facets)) < 0.5
-        take[np.arange(public.size), rng.integers(0, self.n_facets, public.size)] = True
+        take = rng.random((public.size, p.n_facets)) < 0.5
+        take[np.arange(public.size), rng.integers(0, p.n_facets, public.size)] = True
         take &= mixed[:, None]
         reach = rng.uniform(0.25, 0.75, take.shape)
         shift = reach * (w.initial_cultures[partner] - w.initial_cultures[public])
@@ -300,6 +334,11 @@ class PoolingModel(mesa.Model):
         return grid
 
     # --- views on the state -------------------------------------------------------------------
+
+    @property
+    def scenario_name(self) -> str:
+        """The scenario's name (``params.scenario``; Mesa's ``Model.scenario`` is its own)."""
+        return self.params.scenario
 
     @property
     def practices(self) -> np.ndarray:
@@ -381,7 +420,7 @@ class PoolingModel(mesa.Model):
             strength=w.tie[ties],
             cultures=w.cultures,
             initial_cultures=w.initial_cultures,
-            tolerance=self.access_tolerance,
+            tolerance=self.params.access_tolerance,
             eps=0.2,
             min_gap=0.25,
         )
@@ -397,8 +436,8 @@ class PoolingModel(mesa.Model):
 
     def _levels(self, phase: Phase, week: int) -> tuple[float, float, float, float]:
         """Pooling levels in force this week, and the attendance of common work."""
-        base = pooling_levels(self.pooling_intensity)
-        own = (self.co_presence, self.collaboration, self.common_work)
+        base = pooling_levels(self.params.pooling_intensity)
+        own = (self.params.co_presence, self.params.collaboration, self.params.common_work)
         from_phase = (phase.co_presence, phase.collaboration, phase.common_work)
         levels = [
             p if p is not None else (o if o is not None else b)
@@ -406,15 +445,17 @@ class PoolingModel(mesa.Model):
         ]
         attendance = 1.0
         if phase.meetings:
-            every = self.intervision_every
+            every = self.params.intervision_every
             meeting = every > 0 and (week - phase.start) % every == every - 1
-            levels[2], attendance = (1.0, self.intervision_attendance) if meeting else (0.0, 1.0)
+            levels[2], attendance = (
+                (1.0, self.params.intervision_attendance) if meeting else (0.0, 1.0)
+            )
         return levels[0], levels[1], levels[2], attendance
 
     def step(self) -> None:
         """One working week: the rules in order, then the measures are recorded."""
         week = self.steps - 1
-        w, r, rng = self.world, self.rates, self.rng
+        w, r, rng = self.world, self.params, self.rng
         self.phase = self.setting.phase_at(week)
         cp, col, cw, attendance = self._levels(self.phase, week)
         self.levels = (cp, col, cw)
@@ -426,7 +467,7 @@ class PoolingModel(mesa.Model):
         self.counts["hires"] = turnover(w, r, rng)
         tie_decay(w, r)
         w.tenure += 1
-        if self.steps % self.record_every == 0:
+        if self.steps % self.params.record_every == 0:
             self.datacollector.collect(self)
 
 

@@ -1,14 +1,17 @@
-"""Allowed ranges of the model's scalar parameters, and their validation.
+"""The model's scalar parameters: their allowed ranges, their validation, and the typed object.
 
-Defaults are *not* kept here: they live in the signature of :class:`simulation.model.PoolingModel`
-(read with :func:`inspect.signature`), so the dashboard, sweeps and docs all share one source.
+:data:`PARAMETERS` gives each parameter's type, range and unit; :class:`Parameters` is the frozen,
+validated object a :class:`~simulation.model.PoolingModel` holds as ``model.params`` and the rules
+read by attribute. Defaults are *not* kept here: they live in the signature of
+:class:`simulation.model.PoolingModel` (read with :func:`inspect.signature`), so the dashboard,
+sweeps and docs all share one source.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from numbers import Integral, Real
 from typing import Any
 
@@ -157,3 +160,84 @@ def check_value(name: str, spec: ParamSpec, value: Any, expected: str | None = N
 def validate(params: Mapping[str, Any]) -> dict[str, Any]:
     """Validate every parameter of a mapping; returns the normalised copy."""
     return {name: validate_parameter(name, value) for name, value in params.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Parameters:
+    """The validated scalar parameters of one model, in the order of its signature.
+
+    Built by :class:`~simulation.model.PoolingModel` from its keyword arguments and held as
+    ``model.params``; the rules read it by attribute (``params.encounter_rate``). Construction
+    validates and normalises every field (ints as int, floats as float) against
+    :data:`PARAMETERS`, so a ``Parameters`` is always within range. The meaning, unit and default
+    of each field are those of the model's keyword argument of the same name.
+
+    Raises:
+        ValueError: naming the first bad parameter, its value and the allowed range.
+    """
+
+    # structure: which associations, sites and facets
+    scenario: str
+    n_workers: int
+    n_facets: int
+    layout: str
+    associations_per_site: int
+    sector_mix: float
+    # how much is pooled (None: follow pooling_intensity)
+    pooling_intensity: float
+    co_presence: float | None
+    collaboration: float | None
+    common_work: float | None
+    # workers and their associations
+    identity_strength: float
+    openness: float
+    # co-presence
+    encounter_rate: float
+    homophily: float
+    copresence_influence: float
+    tie_formation: float
+    tie_decay: float
+    # collaboration
+    case_rate: float
+    collaboration_influence: float
+    facet_tolerance: float
+    collaboration_floor: float
+    # common work
+    socialisation: float
+    code_learning: float
+    # anchoring, drift and turnover
+    anchoring: float
+    core_facets: int
+    periphery_anchoring: float
+    culture_drift: float
+    turnover: float
+    asymmetry: float
+    external_pressure: float
+    # the helpline's schedule
+    decentralise_at: int
+    intervision_every: int
+    intervision_attendance: float
+    # initial state and beneficiaries
+    worker_spread: float
+    culture_spread: float
+    multi_need_share: float
+    access_tolerance: float
+    # recording
+    collect_agents: bool
+    record_every: int
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = validate_parameter(f.name, getattr(self, f.name))
+            object.__setattr__(self, f.name, value)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The parameters as a plain ``name -> value`` dict, in the order of the signature."""
+        return asdict(self)
+
+
+if {f.name for f in fields(Parameters)} != set(PARAMETERS):
+    raise RuntimeError(
+        "Parameters and PARAMETERS name different parameters: "
+        f"{sorted({f.name for f in fields(Parameters)} ^ set(PARAMETERS))}"
+    )

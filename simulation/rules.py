@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simulation import kernels
+from simulation.parameters import Parameters
 
 FAMILIARITY_HALF = 2.0
 """Encounters after which a pair is half as likely to start a tie as two old acquaintances."""
@@ -36,29 +37,6 @@ TIE_FLOOR = 0.05
 """Ties weaker than this are dropped."""
 EXTERNAL_RATE = 0.02
 """Weekly pull of cultures to the external standard at ``external_pressure = 1``."""
-
-
-@dataclass
-class Rates:
-    """The rate parameters the rules read (a subset of the model's keyword parameters)."""
-
-    encounter_rate: float
-    homophily: float
-    copresence_influence: float
-    tie_formation: float
-    tie_decay: float
-    case_rate: float
-    collaboration_influence: float
-    facet_tolerance: float
-    collaboration_floor: float
-    socialisation: float
-    code_learning: float
-    anchoring: float
-    culture_drift: float
-    turnover: float
-    external_pressure: float
-    worker_spread: float
-    openness: float
 
 
 @dataclass
@@ -102,7 +80,7 @@ class World:
         self.initial_cultures = self.cultures.copy()
         self.worker_sector = self.sector[self.membership]
         self.worker_site = self.assoc_site[self.membership]
-        self.anchor_rate = self.identity[self.membership]  # times Rates.anchoring
+        self.anchor_rate = self.identity[self.membership]  # times Parameters.anchoring
         self.n_sites = int(self.assoc_site.max()) + 1 if self.assoc_site.size else 1
         self._pooled: tuple[float, np.ndarray, np.ndarray] | None = None
         self.refresh_ties()
@@ -146,7 +124,7 @@ class World:
 
 
 def co_presence(
-    world: World, level: float, collab_level: float, r: Rates, rng: np.random.Generator
+    world: World, level: float, collab_level: float, r: Parameters, rng: np.random.Generator
 ) -> int:
     """Encounters between workers of different associations sharing premises.
 
@@ -195,7 +173,7 @@ def co_presence(
     return n
 
 
-def collaboration(world: World, level: float, r: Rates, rng: np.random.Generator) -> int:
+def collaboration(world: World, level: float, r: Parameters, rng: np.random.Generator) -> int:
     """Shared cases along collaboration ties: reciprocal, facet-wise borrowing.
 
     Each worker who has a tie spends a share ``level`` of its time on shared cases, about
@@ -238,7 +216,7 @@ def collaboration(world: World, level: float, r: Rates, rng: np.random.Generator
 def common_work(
     world: World,
     level: float,
-    r: Rates,
+    r: Parameters,
     rng: np.random.Generator,
     attendance: float = 1.0,
 ) -> int:
@@ -277,7 +255,7 @@ def common_work(
     return int(members.size)
 
 
-def anchoring(world: World, r: Rates) -> None:
+def anchoring(world: World, r: Parameters) -> None:
     """Each worker is pulled back to its association's culture (plus its own style).
 
     The weekly pull is ``anchoring * identity``: the stronger the "culture associative", the
@@ -299,7 +277,7 @@ def anchoring(world: World, r: Rates) -> None:
         )
 
 
-def culture_drift(world: World, r: Rates) -> None:
+def culture_drift(world: World, r: Parameters) -> None:
     """Each association's culture follows its workers' mean practice, slowly.
 
     The weekly rate is ``culture_drift * (1 - identity)``: a marked identity keeps its culture.
@@ -315,7 +293,7 @@ def culture_drift(world: World, r: Rates) -> None:
         world.cultures += EXTERNAL_RATE * r.external_pressure * (world.standard - world.cultures)
 
 
-def turnover(world: World, r: Rates, rng: np.random.Generator) -> int:
+def turnover(world: World, r: Parameters, rng: np.random.Generator) -> int:
     """Workers leave with probability ``turnover`` a week; each post is filled at once.
 
     The new hire is socialised to the association's culture (its practice is the culture plus
@@ -350,7 +328,7 @@ def turnover(world: World, r: Rates, rng: np.random.Generator) -> int:
     return int(leavers.size)
 
 
-def tie_decay(world: World, r: Rates) -> None:
+def tie_decay(world: World, r: Parameters) -> None:
     """Collaboration ties lose a share ``tie_decay`` of their strength a week; weak ones end."""
     if r.tie_decay <= 0 or world.tie_ids.size == 0:
         return

@@ -134,7 +134,7 @@ def test_run_lists_parameters_with_defaults(capsys):
 
 
 def test_run_rejects_an_out_of_range_parameter(capsys):
-    assert cli.main(["run", "--steps", "2", "--identity-strength", "1.5", "--no-progress"]) == 1
+    assert cli.main(["run", "--steps", "2", "--identity-strength", "1.5", "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert "'identity_strength' = 1.5" in err
 
@@ -200,18 +200,25 @@ def test_export_writes_csv(swept, capsys):
     assert [Path(p).name for p in paths] == ["runs.csv", "summary.csv"]
 
 
-def test_dashboard_serves_the_app_with_solara(monkeypatch):
+def test_dashboard_serves_the_app_with_solara(monkeypatch, capsys):
     import experiments.dashboard as dashboard
 
     calls = []
 
-    def fake_run(command, env, check):
-        calls.append((command, env))
-        return subprocess.CompletedProcess(command, 0)
+    class FakePopen:
+        def __init__(self, command, env, **kwargs):
+            calls.append((command, env))
+
+        def wait(self, timeout=None):
+            return 0
+
+        def poll(self):
+            return 0
 
     monkeypatch.setattr(dashboard, "ensure_front_end", lambda: [])
-    monkeypatch.setattr(cli.subprocess, "run", fake_run)
+    monkeypatch.setattr(dashboard.subprocess, "Popen", FakePopen)
     assert cli.main(["dashboard", "--host", "0.0.0.0", "--port", "9001"]) == 0
+    assert "has no authentication" in capsys.readouterr().err
     [(command, env)] = calls
     assert command == [
         sys.executable,
@@ -277,7 +284,7 @@ def test_parse_options_reads_literals():
         "c": None,
         "d": False,
     }
-    with pytest.raises(ValueError, match="expected --key value"):
+    with pytest.raises(cli.UsageError, match="expected --key value"):
         cli.parse_options(["a", "1"])
 
 

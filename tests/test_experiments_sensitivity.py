@@ -110,5 +110,10 @@ def test_sobol_refuses_a_sweep_with_missing_points(sobol_sweep, tmp_path):
     shutil.copytree(sobol_sweep, copy)
     for replicate_shard in ("p0003-r00", "p0010-r00"):
         storage.shard_path(copy, replicate_shard).unlink()
-    with pytest.raises(ValueError, match="2 points have no successful run"):
+    with pytest.raises(ValueError, match=r"2 of 64 runs are missing \(design points 3, 10\)"):
         analyse_sensitivity(copy, "collaboration_level")
+    with (
+        pytest.warns(RuntimeWarning, match="incomplete"),
+        pytest.raises(ValueError, match="2 points have no successful run"),
+    ):
+        analyse_sensitivity(copy, "collaboration_level", allow_incomplete=True)

@@ -9,9 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from experiments.design import design_points, point_dicts, point_parameters
 from experiments.seeds import format_key, parse_key, run_seed, stored_entropy
-from experiments.spec import Design, SpecError, SweepSpec, load_spec, named_specs
+from experiments.spec import (
+    Design,
+    SpecError,
+    SweepSpec,
+    design_points,
+    load_spec,
+    named_specs,
+    point_dicts,
+    point_parameters,
+)
 from experiments.sweep import plan, run_sweep
 from simulation.model import default_parameters
 from simulation.parameters import PARAMETERS
@@ -288,7 +296,7 @@ def test_table_points_keep_unset_parameters_at_their_defaults():
 
 
 def test_every_run_gets_every_model_parameter():
-    tasks, _ = plan(spec_from(GOOD))
+    tasks = list(plan(spec_from(GOOD)))
     assert len(tasks) == 12
     for task in tasks:
         assert list(task.params) == list(PARAMETERS)

@@ -241,7 +241,7 @@ class FailingModel(model_module.PoolingModel):
     """Raises in week 6 at high pooling intensity (a stand-in for a model bug)."""
 
     def step(self):
-        if self.pooling_intensity > 0.5 and self.steps == 6:
+        if self.params.pooling_intensity > 0.5 and self.steps == 6:
             raise FloatingPointError("diverged in week 6")
         super().step()
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from simulation.agents import Association, Worker
 from simulation.model import MODEL_REPORTERS, PoolingModel, default_parameters, run
-from simulation.parameters import PARAMETERS, validate_parameter
+from simulation.parameters import PARAMETERS, Parameters, validate_parameter
 from simulation.scenarios import pooling_levels
 
 SMALL = {"n_workers": 120}  # keeps landscapes small in tests
@@ -92,7 +92,7 @@ def test_agents_are_views_on_the_arrays() -> None:
     worker = model.workers[5]
     assert isinstance(worker, Worker)
     assert np.shares_memory(worker.practice, model.practices)
-    worker.practice = np.full(model.n_facets, 0.5)
+    worker.practice = np.full(model.params.n_facets, 0.5)
     assert np.all(model.practices[5] == 0.5)
     assert isinstance(worker.association, Association)
     assert worker.association.index == model.membership[5]
@@ -184,6 +184,32 @@ def test_defaults_come_from_the_signature_and_are_valid() -> None:
     assert set(defaults) == set(PARAMETERS)
     for name, value in defaults.items():
         assert validate_parameter(name, value) == value
+
+
+def test_the_model_holds_its_parameters_as_one_frozen_typed_object() -> None:
+    import dataclasses
+    import inspect
+
+    signature = [n for n in inspect.signature(PoolingModel.__init__).parameters if n in PARAMETERS]
+    assert [f.name for f in dataclasses.fields(Parameters)] == signature
+    model = PoolingModel(pooling_intensity=0.7, n_facets=4, core_facets=1, rng=1)
+    assert isinstance(model.params, Parameters)
+    assert model.params.as_dict() == {
+        **default_parameters(),
+        "pooling_intensity": 0.7,
+        "n_facets": 4,
+        "core_facets": 1,
+    }
+    assert model.scenario_name == model.params.scenario == "cssi"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        model.params.pooling_intensity = 0.1  # type: ignore[misc]
+
+
+def test_parameters_validate_on_construction() -> None:
+    good = default_parameters()
+    with pytest.raises(ValueError, match=r"'homophily' = 2\.0 is invalid"):
+        Parameters(**{**good, "homophily": 2.0})
+    assert type(Parameters(**{**good, "n_workers": np.int64(50)}).n_workers) is int
 
 
 def test_batch_run_works_on_the_model() -> None:

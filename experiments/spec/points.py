@@ -1,4 +1,4 @@
-"""Designs of experiments: a spec's design turned into a table of parameter points.
+"""A spec's design turned into parameter points: a table, or one point at a time.
 
 Grids are full factorial; Latin hypercubes come from :class:`scipy.stats.qmc.LatinHypercube`;
 Sobol (Saltelli's scheme, for variance-based indices; Saltelli et al. 2010, *Computer Physics
@@ -10,38 +10,18 @@ points.
 from __future__ import annotations
 
 import itertools
-import math
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from experiments.seeds import design_rng
-from experiments.spec import Design, SweepSpec
+from experiments.spec.design import Design, salib_problem
 from simulation.parameters import PARAMETERS
 
-
-def design_size(design: Design) -> int:
-    """Number of points a design visits (without building it)."""
-    d = len(design.factors)
-    if design.kind == "grid":
-        return math.prod(len(v) for v in design.factors.values())
-    if design.kind == "lhs":
-        return int(design.samples)
-    if design.kind == "sobol":
-        return int(design.samples) * ((2 * d + 2) if design.second_order else (d + 2))
-    if design.kind == "morris":
-        return int(design.trajectories) * (d + 1)
-    return len(design.points)
-
-
-def salib_problem(design: Design) -> dict[str, Any]:
-    """The SALib problem (names and bounds) of a sampled design."""
-    return {
-        "num_vars": len(design.factors),
-        "names": list(design.factors),
-        "bounds": [[float(lo), float(hi)] for lo, hi in design.factors.values()],
-    }
+if TYPE_CHECKING:
+    from experiments.spec.sweepspec import SweepSpec
 
 
 def design_points(spec: SweepSpec) -> pd.DataFrame:
@@ -83,6 +63,27 @@ def _sample(design: Design, seed: int) -> np.ndarray:
     from SALib.sample import morris
 
     return morris.sample(problem, design.trajectories, num_levels=design.levels, seed=rng)
+
+
+def iter_points(spec: SweepSpec, design: pd.DataFrame | None = None) -> Iterator[dict[str, Any]]:
+    """The design's points one at a time, as plain dicts, in design order.
+
+    A grid is walked lazily (nothing the size of the grid is built); a sampled design comes
+    from ``design`` when given (the table of :func:`design_points`), otherwise it is sampled.
+    A table point lists only the keys it sets.
+    """
+    if spec.design.kind == "table":
+        for point in spec.design.points:
+            yield dict(point)
+    elif spec.design.kind == "grid":
+        names = list(spec.design.factors)
+        for row in itertools.product(*spec.design.factors.values()):
+            yield {k: _python(v) for k, v in zip(names, row, strict=True)}
+    else:
+        frame = design_points(spec) if design is None else design
+        names = list(frame.columns)
+        for row in frame.itertuples(index=False, name=None):
+            yield {k: _python(v) for k, v in zip(names, row, strict=True)}
 
 
 def point_dicts(spec: SweepSpec) -> list[dict[str, Any]]:
