@@ -8,14 +8,15 @@ package imports the model and nothing imports the package. Its modules:
 - :mod:`~simulation.dashboard.regime`: the regime rule, its null twin and the held label;
 - :mod:`~simulation.dashboard.charts`, :mod:`~simulation.dashboard.network`: Vega-Lite views;
 - :mod:`~simulation.dashboard.controller`: play, run to a week, compare, URL, export;
-- :mod:`~simulation.dashboard.page`, :mod:`~simulation.dashboard.components`: the page.
+- :mod:`~simulation.dashboard.app`, :mod:`~simulation.dashboard.panels`,
+  :mod:`~simulation.dashboard.live`, :mod:`~simulation.dashboard.components`: the page.
 """
 
 from __future__ import annotations
 
 import solara.server.settings
 
-from simulation.dashboard.page import Dashboard, Layout, Page
+from simulation.dashboard.app import Dashboard, Layout, Page
 
 # Workshops run offline, and nobody asked for usage statistics: no Solara telemetry.
 solara.server.settings.telemetry.mixpanel_enable = False

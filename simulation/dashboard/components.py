@@ -78,7 +78,7 @@ def ParamControl(
                         classes=[f"choice-{choice}"],
                     )
         elif control.widget == "check":
-            with solara.Tooltip(control.help):
+            with solara.v.Html(tag="div", attributes={"title": control.help}):
                 solara.Checkbox(
                     label=control.label, value=bool(value), on_value=on_value, disabled=off
                 )

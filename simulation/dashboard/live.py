@@ -141,15 +141,19 @@ class Live:
 
 
 @solara.component
-def LiveText(live: Live, key: str, text: str, classes: str = "", style: str = "") -> Any:
+def LiveText(
+    live: Live, key: str, text: str, classes: str = "", style: str = "", stamp: Any = None
+) -> Any:
     """A text that the play loop updates in place (``key`` in :func:`frame_values`).
 
     The element carries no text itself, so that drawing the page again never puts back an
-    old one; the text is set by the effect below and by :meth:`Live.show`.
+    old one; the text is set by the effect below and by :meth:`Live.show`. ``stamp`` (the run
+    and its week) changes whenever the page is drawn for another state, even when ``text`` is
+    the same as at the last drawing (the weeks in between were sent in place).
     """
     element = solara.use_memo(lambda: solara.v.Html(tag="div", class_=classes, style_=style), [])
     solara.use_effect(lambda: live.register(key, solara.get_widget(element)), [live])
-    solara.use_effect(lambda: live.show(key, text), [text])
+    solara.use_effect(lambda: live.show(key, text), [text, stamp])
     return element
 
 
@@ -161,7 +165,7 @@ BADGE_PARTS: tuple[tuple[str, str, str], ...] = (
 
 
 @solara.component
-def BadgeBox(live: Live, values: Mapping[str, Any]) -> Any:
+def BadgeBox(live: Live, values: Mapping[str, Any], stamp: Any = None) -> Any:
     """The regime badge: its colour and words follow the regime the rule has held."""
 
     def build() -> dict[str, Any]:
@@ -192,7 +196,7 @@ def BadgeBox(live: Live, values: Mapping[str, Any]) -> Any:
             live.show(key, value)
 
     solara.use_effect(register, [live])
-    solara.use_effect(show, [shown])
+    solara.use_effect(show, [shown, stamp])
     return elements["badge-box"]
 
 

@@ -37,6 +37,11 @@ def aggregated(run: Run) -> bool:
     return run.model.world.n_workers > AGGREGATE_ABOVE
 
 
+def _turn(o: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
+    """Twice the signed area of the triangle o, a, b (positive when counter-clockwise)."""
+    return float((a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]))
+
+
 def _hull(points: np.ndarray) -> np.ndarray:
     """Convex hull of 2-D points, counter-clockwise (Andrew's monotone chain)."""
     pts = np.unique(np.round(points, 6), axis=0)
@@ -47,7 +52,7 @@ def _hull(points: np.ndarray) -> np.ndarray:
     def half(seq: np.ndarray) -> list:
         out: list = []
         for p in seq:
-            while len(out) >= 2 and np.cross(out[-1] - out[-2], p - out[-2]) <= 0:
+            while len(out) >= 2 and _turn(out[-2], out[-1], p) <= 0:
                 out.pop()
             out.append(p)
         return out

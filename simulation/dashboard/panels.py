@@ -208,7 +208,8 @@ def LivePart(
 ) -> None:
     """The run bar and the views; each week updates them in place (see :mod:`.live`)."""
     values = frame_values(run, band) if run is not None else None
-    RunBar(run, live, values, playing, speed, actions, drawer, info)
+    stamp = (run.serial, run.week, live.frame) if run is not None else None
+    RunBar(run, live, values, stamp, playing, speed, actions, drawer, info)
     if info.value:
         InfoPanel()
     for text in notes:
@@ -223,6 +224,7 @@ def RunBar(
     run: Run | None,
     live: Live,
     values: Mapping[str, Any] | None,
+    stamp: Any,
     playing: solara.Reactive[bool],
     speed: solara.Reactive[int],
     actions: Mapping[str, Callable],
@@ -245,6 +247,7 @@ def RunBar(
                     values["week"] if values else "Week 0",
                     "week-counter",
                     "font-size: 1.15rem; font-weight: 700; color: #222; min-width: 90px",
+                    stamp,
                 )
                 solara.Button(
                     "Pause" if playing.value else "Play",
@@ -297,9 +300,10 @@ def RunBar(
                     values["phase"],
                     "phase-text",
                     "font-size: 0.75rem; color: #555; max-width: 360px",
+                    stamp,
                 )
         if values is not None:
-            BadgeBox(live, values)
+            BadgeBox(live, values, stamp)
 
 
 @solara.component

@@ -52,7 +52,7 @@ LEVEL_LABELS: Mapping[str, str] = {
 }
 
 HELP: Mapping[str, str] = {
-    "scenario": "Which pooled organisations to watch.",
+    "scenario": "Which pooled organisations to watch. (scenario)",
     "layout": "Do the associations keep their own desks, rooms and hours, or share them all? "
     "(layout)",
     "pooling_intensity": "How much the associations pool: 0 = each on its own; then sharing "
