@@ -213,17 +213,31 @@ def test_step_advances_the_week_and_sends_the_new_rows(page) -> None:
     assert _text(page, "regime-name") == "Nothing has happened yet"
     _click(page, "run-step")
     assert _week(page) == 1
-    assert _text(page, "regime-week") == "week 1"
-    rows = _rows(page, "chart-centroid_distance_ratio")["centroid_distance_ratio"]
-    assert [r["week"] for r in rows] == [0, 1]
+    assert _text(page, "regime-name") != "Nothing has happened yet"
+    added = _rows(page, "chart-centroid_distance_ratio")["+centroid_distance_ratio"]
+    assert [r["week"] for r in added] == [1], "a week adds its row, the rest stays"
     assert "workers" in _rows(page, "chart-practices")
     assert not _errors(page)
 
 
+def test_a_frame_sends_changed_sets_whole_and_grown_histories_as_new_rows() -> None:
+    last: dict[str, list] = {}
+    rows = [{"week": 0}]
+    assert live.changes(last, {"regimes": rows, "ties": []}) == {"regimes": rows, "ties": []}
+    grown = [*rows, {"week": 1}]
+    assert live.changes(last, {"regimes": grown, "ties": []}) == {"+regimes": [{"week": 1}]}
+    assert live.changes(last, {"regimes": [{"week": 0}], "ties": [1]}) == {
+        "regimes": [{"week": 0}],
+        "ties": [1],
+    }, "a history that starts again is sent whole"
+
+
 def test_a_week_sends_only_the_data_sets_that_changed(page) -> None:
     for _ in range(3):
+        before = _rows(page, "chart-network")
         _click(page, "run-step")
-        assert "copresence" not in _rows(page, "chart-network"), "the lines did not change"
+        after = _rows(page, "chart-network")
+        assert after is before or "copresence" not in after, "the lines did not change"
         assert "workers" in _rows(page, "chart-practices"), "practices move every week"
 
 
@@ -331,7 +345,7 @@ def test_run_to_week_n_stops_there(page) -> None:
     _click(page, "run-to-button")
     _wait(lambda: _week(page) == 30)
     assert _settled(lambda: _week(page), quiet=0.5) == 30
-    assert len(_rows(page, "chart-band")["regimes"]) == 31
+    assert [r["week"] for r in _rows(page, "chart-band")["+regimes"]] == list(range(1, 31))
 
 
 def test_reset_pauses_and_returns_to_week_zero(page, built) -> None:

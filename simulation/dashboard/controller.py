@@ -25,7 +25,10 @@ PLAY_INTERVAL = 0.05
 """Shortest time between two frames while playing, in seconds (at most 20 frames a second)."""
 
 ACK_TIMEOUT = 2.0
-"""Longest wait, in seconds, for the browser to draw a frame before the next one is sent."""
+"""Longest wait, in seconds, for the browser to catch up before the next frame is sent."""
+
+IN_FLIGHT = 10
+"""Frames sent ahead of the last one the browser reported drawn (it reports twice a second)."""
 
 ABANDONED_AFTER = 10.0
 """Seconds without a connected browser after which a playing run pauses."""
@@ -62,8 +65,8 @@ def session_probe() -> Callable[[], bool]:
 class Player:
     """The play loop of one page: steps the run, hands each frame to the page, waits for it.
 
-    A week is sent once the browser has drawn the week before, so a slow browser slows its own
-    run instead of piling up messages. A run whose browser has been gone for
+    A week is sent once the browser is at most ``IN_FLIGHT`` frames behind, so a slow browser
+    slows its own run instead of piling up messages. A run whose browser has been gone for
     ``abandoned_after`` seconds stops: a closed laptop does not keep a core busy.
     """
 
@@ -90,7 +93,7 @@ class Player:
     ) -> None:
         """Step ``run`` and send each ``frame()`` while ``keep_going()``.
 
-        A frame is sent once the browser has drawn the one before it (one frame in flight).
+        At most ``IN_FLIGHT`` frames are ahead of the last one the browser reported drawn.
         """
         gone_since: float | None = None
         while keep_going() and not cancel.is_set():
@@ -112,8 +115,8 @@ class Player:
                 stop(f"The model failed at week {run.week}: {exc}")
                 return
             sent = frame()
-            if sent > 1:
-                self.wait_drawn(sent - 1)
+            if sent > IN_FLIGHT:
+                self.wait_drawn(sent - IN_FLIGHT)
             cancel.wait(max(0.0, interval - (time.perf_counter() - started)))
 
 

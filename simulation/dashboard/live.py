@@ -60,7 +60,6 @@ def frame_values(run: Run, band: Mapping[str, list]) -> dict[str, Any]:
             "week": f"Week {run.week}",
             "phase": levels_line(run),
             "badge-title": badge.title,
-            "badge-week": f"week {run.week}",
             "badge-text": " ".join(badge.lines),
             "badge-box": (badge.label, regime.colour(badge.label), regime.ink(badge.label)),
             "chart-network": network.network_data(run),
@@ -76,8 +75,36 @@ ACK_CHART = "chart-band"
 """The chart whose drawn frames pace the play loop (small, and on every page)."""
 
 
+HISTORY_SETS = ("regimes", *(key for key, _, _ in charts.MEASURES))
+"""Data sets that only grow, a row per week: a frame sends their new rows only."""
+
+
 def _same(a: list | None, b: list) -> bool:
     return a is b or (a is not None and len(a) == len(b) and a == b)
+
+
+def _grown(a: list | None, b: list) -> bool:
+    """Whether ``b`` is ``a`` with rows added at the end (checked on the last common row)."""
+    return a is not None and 0 < len(a) <= len(b) and a[-1] == b[len(a) - 1]
+
+
+def changes(last: dict[str, list], value: Mapping[str, list]) -> dict[str, list]:
+    """The part of a chart's rows to send: changed sets whole, grown histories as ``+name``.
+
+    ``last`` (what the browser has) is updated to ``value``.
+    """
+    out: dict[str, list] = {}
+    for name, rows in value.items():
+        before = last.get(name)
+        if _same(before, rows):
+            continue
+        if name in HISTORY_SETS and _grown(before, rows):
+            if len(rows) > len(before):
+                out[f"+{name}"] = rows[len(before) :]
+        else:
+            out[name] = rows
+        last[name] = rows
+    return out
 
 
 class Live:
@@ -93,7 +120,9 @@ class Live:
     def register(self, key: str, widget: Any) -> None:
         """Keep ``widget`` to update it in place (charts also report the frame they drew)."""
         self.widgets[key] = widget
+        self.forget(key)
         if isinstance(widget, VegaView) and key == ACK_CHART:
+            widget.report = True
             widget.observe(self._on_drawn, "drawn")
 
     def _on_drawn(self, change: Mapping[str, Any]) -> None:
@@ -107,7 +136,7 @@ class Live:
             return self._acked.wait_for(lambda: self.drawn >= frame, timeout)
 
     def forget(self, key: str) -> None:
-        """The chart ``key`` starts afresh (a new run): its next frame sends every data set."""
+        """The widget ``key`` starts afresh (a new run): its next frame sends everything."""
         self.sent.pop(key, None)
 
     def show(self, key: str, value: Any) -> None:
@@ -117,18 +146,22 @@ class Live:
             return
         if key.startswith("chart-"):
             # only the data sets that changed since the last frame cross the wire
-            last = self.sent.setdefault(key, {})
-            changed = {n: rows for n, rows in value.items() if not _same(last.get(n), rows)}
-            last.update(changed)
+            changed = changes(self.sent.setdefault(key, {}), value)
+            if not changed:
+                return
             with widget.hold_sync():
                 widget.rows = changed
                 widget.frame = self.frame
         elif key == "badge-box":
+            if self.sent.get(key) == value:
+                return
+            self.sent[key] = value
             label, bg, fg = value
             with widget.hold_sync():
                 widget.style_ = BADGE_STYLE.format(bg=bg, fg=fg)
                 widget.class_ = f"regime-badge regime-{label}"
-        else:
+        elif self.sent.get(key) != value:  # a text: sent only when it changes
+            self.sent[key] = value
             widget.children = [value]
 
     def push(self, run: Run, band: Mapping[str, list]) -> int:
@@ -159,7 +192,6 @@ def LiveText(
 
 BADGE_PARTS: tuple[tuple[str, str, str], ...] = (
     ("badge-title", "regime-name", "font-size: 1.25rem; font-weight: 700; line-height: 1.5rem"),
-    ("badge-week", "regime-week", "font-size: 0.8rem; opacity: 0.9"),
     ("badge-text", "regime-text", "font-size: 0.8rem; line-height: 1.25"),
 )
 
@@ -173,15 +205,8 @@ def BadgeBox(live: Live, values: Mapping[str, Any], stamp: Any = None) -> Any:
             key: solara.v.Html(tag="div", class_=cls, style_=style)
             for key, cls, style in BADGE_PARTS
         }
-        top = solara.v.Html(
-            tag="div",
-            children=[parts["badge-title"], parts["badge-week"]],
-            style_="display: flex; align-items: baseline; gap: 10px",
-        )
-        return {
-            **parts,
-            "badge-box": solara.v.Html(tag="div", children=[top, parts["badge-text"]]),
-        }
+        children = [parts["badge-title"], parts["badge-text"]]
+        return {**parts, "badge-box": solara.v.Html(tag="div", children=children)}
 
     elements = solara.use_memo(build, [])
 

@@ -34,7 +34,8 @@ class VegaView(v.VuetifyTemplate):
     rows = traitlets.Dict().tag(sync=True)
     frame = traitlets.Int(0).tag(sync=True)
     drawn = traitlets.Int(0).tag(sync=True)
-    """The last frame the browser has drawn (set by the browser)."""
+    """The last frame the browser has drawn (set by the browser when ``report`` is on)."""
+    report = traitlets.Bool(False).tag(sync=True)
     cdn = traitlets.Unicode(None, allow_none=True).tag(sync=True)
     versions = traitlets.List([p.split("@")[-1] for p in FRONT_END]).tag(sync=True)
 
