@@ -6,6 +6,7 @@ the run; :mod:`simulation.dashboard.panels` draws it.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -106,7 +107,15 @@ def Dashboard(
         return live.push(run, shown_band.current) if run is not None else 0
 
     def stop(why: str) -> None:
-        if why not in ("done", "abandoned"):
+        if why == "abandoned":
+            # on the server's console: the teacher sees that a closed laptop stopped its run
+            print(
+                f"dashboard: no browser for {controller.ABANDONED_AFTER:.0f} s, run paused at "
+                f"week {run.week if run else 0}",
+                file=sys.stderr,
+                flush=True,
+            )
+        elif why != "done":
             message.set(why)
         playing.set(False)
         target.set(0)
