@@ -170,7 +170,12 @@ def ParamGroup(
                 text=True,
                 on_click=lambda: opened.set(not opened.value),
                 classes=["group-toggle"],
-                style={"justify-content": "space-between", "text-transform": "none"},
+                style={
+                    "width": "100%",
+                    "justify-content": "flex-start",
+                    "text-transform": "none",
+                    "padding": "0 4px",
+                },
             )
             if opened.value:
                 with solara.Column(gap="8px", style={"padding": "4px 4px 10px 4px"}):
