@@ -1,7 +1,8 @@
 """Experiments on the isohybrid model: sweeps, storage, sensitivity, figures and the CLI.
 
-The public names below are imported on first use, so that ``import experiments`` (done by
-every worker process and by ``isohybrid --help``) stays light.
+The entry points: ``load_spec`` (a sweep's spec), ``run_sweep`` (run it, resumably) and
+``load`` (its tidy table). The names of ``__all__`` are imported on first use, so that
+``import experiments`` (done by every worker process and by ``isohybrid --help``) stays light.
 """
 
 from __future__ import annotations

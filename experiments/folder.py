@@ -210,6 +210,8 @@ def _is_empty(out: Path) -> bool:
 
 
 def _new_manifest(spec: Any, plan: Plan) -> dict[str, Any]:
+    from experiments.cases import case_provenance
+
     components = plan.components()
     return {
         "format": storage.FORMAT,
@@ -221,6 +223,7 @@ def _new_manifest(spec: Any, plan: Plan) -> dict[str, Any]:
         "runs": {"points": plan.n_points, "replicates": spec.replicates, "total": plan.total},
         "seed": {"entropy": str(spec.seed), "spawn_keys": "(point, replicate)"},
         "provenance": storage.provenance(),
+        "cases": case_provenance(spec),
         "drift": [],
         "history": [],
     }

@@ -188,11 +188,20 @@ class Plan:
             "defaults": {k: _jsonable(v) for k, v in sorted(self.defaults.items())},
             "parameters": sorted(PARAMETERS),
             "version": package_version(),
+            "cases": case_digests(self.spec),
         }
 
     def digest(self) -> str:
         """SHA-256 of :meth:`components`."""
         return components_digest(self.components())
+
+
+def case_digests(spec: Any) -> dict[str, str]:
+    """The digest of each case file the sweep runs (an edited file is a changed plan)."""
+    from experiments.cases import spec_cases
+    from simulation.cases import load_case
+
+    return {case: load_case(case).digest for case in spec_cases(spec)}
 
 
 def components_digest(components: Mapping[str, Any]) -> str:
@@ -236,4 +245,8 @@ def plan_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
         changes.append("the design's points differ (sampling code changed)")
     if old.get("spec") != new.get("spec"):
         changes.append("the spec differs")
+    before, after = old.get("cases", {}), new.get("cases", {})
+    for case in sorted(set(before) | set(after)):
+        if before.get(case) != after.get(case):
+            changes.append(f"case file {case} changed ({before.get(case)} -> {after.get(case)})")
     return changes

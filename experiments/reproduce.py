@@ -1,18 +1,20 @@
 """The paper end to end: run the named experiments, analyse them, and draw every figure.
 
-``isohybrid reproduce [--quick] [--out DIR]`` runs each experiment of :data:`EXPERIMENTS` as a
+``isohybrid reproduce [--quick] [--out DIR]`` runs each experiment of :data:`REGISTRY` as a
 sweep into ``DIR/<name>`` (``DIR/<name>-quick`` for the reduced variants), computes the
 sensitivity indices, and draws the figures into ``DIR/figures`` (``DIR/figures-quick``). It
 resumes like any sweep: finished runs are not run again. ``isohybrid figures DIR`` draws every
 figure a finished sweep supports into ``DIR/figures``.
 
-Figures of model state (the CSSI network and practice space, the sectors' drift) re-run single
-runs of a sweep from their stored seeds, which gives back exactly the stored run, and check
-that the re-run ends where the stored run ended. Each figure is written as a vector PDF and a
-PNG beside a caption file naming the spec, the seeds and the code version behind it.
+This module is orchestration only. :data:`REGISTRY` lists the experiments, the spec of each
+and the figures it contributes; :mod:`experiments.figure_jobs` says which figures a sweep
+supports and how each is drawn; :mod:`experiments.figures` draws them;
+:mod:`experiments.drawing` writes them to files, each with a caption file
+(:mod:`experiments.captions`: the spec, the seeds and the code version behind it); and
+:mod:`experiments.replay` re-runs stored runs for the figures of model state.
 
-This module imports only the standard library and numpy at load time, so that the command
-line answers ``--help`` at once.
+This module imports only the standard library at load time, so that the command line answers
+``--help`` at once.
 """
 
 from __future__ import annotations
@@ -21,57 +23,37 @@ import argparse
 import json
 import sys
 import time
-import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from experiments.style import FORMATS
 
 if TYPE_CHECKING:
-    import pandas as pd
-    from matplotlib.figure import Figure
-
     from experiments.spec import SweepSpec
-    from simulation.model import PoolingModel
-
-EXPERIMENTS: tuple[str, ...] = (
-    "pooling_identity",
-    "sector_mix",
-    "helpline",
-    "sanitarisation",
-    "sobol",
-    "morris",
-)
-"""The experiments of the paper, in the order they run (named specs or built-in specs)."""
-
-PAPER_FIGURES: Mapping[str, tuple[str, ...]] = {
-    "pooling_identity": (
-        "regime_map_identity_strength",
-        "trajectories",
-        "access_diversity",
-        "cssi_network",
-        "cssi_practice_space",
-    ),
-    "sector_mix": ("regime_map_sector_mix",),
-    "helpline": ("helpline_time_course",),
-    "sanitarisation": ("sanitarisation",),
-}
-"""The figures each experiment contributes to the paper (the sensitivity figure combines the
-``sobol`` and ``morris`` sweeps)."""
-
-REFERENCE_POINT: Mapping[str, float] = {"pooling_intensity": 0.5, "identity_strength": 0.5}
-"""The design point whose first replicate stands for a sweep in the state figures (the level
-nearest each target): mid collaboration, the default identity strength."""
-
-MAX_DRIFT_REPLICATES = 10
-"""At most this many replicates per level are re-run for the sanitarisation figure."""
 
 
-# --- built-in specs ----------------------------------------------------------------------------
+# --- the experiments ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One experiment of the paper: its sweep's spec and the figures it contributes.
+
+    Attributes:
+        name: its name: the folder of its sweep, and its named spec unless ``spec`` is given.
+        figures: file stems of the figures it contributes (see
+            :data:`experiments.figure_jobs.FIGURE_JOBS`).
+        spec: builds its spec; ``None`` reads the named spec ``experiments/specs/<name>.toml``.
+        sensitivity: the method (``"sobol"`` or ``"morris"``) whose indices are computed,
+            written to ``sensitivity.csv`` and drawn in the combined sensitivity figure.
+    """
+
+    name: str
+    figures: tuple[str, ...] = ()
+    spec: Callable[[], SweepSpec] | None = None
+    sensitivity: str | None = None
 
 
 def morris_spec() -> SweepSpec:
@@ -123,533 +105,40 @@ def sanitarisation_spec() -> SweepSpec:
     )
 
 
-BUILT_IN_SPECS: Mapping[str, Callable[[], SweepSpec]] = {
-    "morris": morris_spec,
-    "sanitarisation": sanitarisation_spec,
-}
-"""Experiments whose spec is built here rather than read from ``experiments/specs``."""
+REGISTRY: tuple[Experiment, ...] = (
+    Experiment(
+        "pooling_identity",
+        figures=(
+            "regime_map_identity_strength",
+            "trajectories",
+            "access_diversity",
+            "cssi_network",
+            "cssi_practice_space",
+        ),
+    ),
+    Experiment("sector_mix", figures=("regime_map_sector_mix",)),
+    Experiment("helpline", figures=("helpline_time_course",)),
+    Experiment("sanitarisation", figures=("sanitarisation",), spec=sanitarisation_spec),
+    Experiment("sobol", sensitivity="sobol"),
+    Experiment("morris", spec=morris_spec, sensitivity="morris"),
+)
+"""The experiments of the paper, in the order they run, with the figures each contributes
+(the sensitivity figure combines the ``sobol`` and ``morris`` sweeps)."""
+
+EXPERIMENTS: tuple[str, ...] = tuple(e.name for e in REGISTRY)
+"""The experiments' names, in the order they run."""
+
+PAPER_FIGURES: Mapping[str, tuple[str, ...]] = {e.name: e.figures for e in REGISTRY if e.figures}
+"""The figures each experiment contributes to the paper."""
 
 
 def experiment_spec(name: str, *, quick: bool = False) -> SweepSpec:
-    """The spec of one experiment of :data:`EXPERIMENTS` (its reduced variant with ``quick``)."""
+    """The spec of one experiment of :data:`REGISTRY` (its reduced variant with ``quick``)."""
     from experiments.spec import load_spec
 
-    spec = BUILT_IN_SPECS[name]() if name in BUILT_IN_SPECS else load_spec(name)
+    build = {e.name: e.spec for e in REGISTRY}.get(name)
+    spec = build() if build is not None else load_spec(name)
     return spec.reduced() if quick else spec
-
-
-# --- model state -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """The state of a model at one week, as plain arrays (what the state figures draw).
-
-    Attributes:
-        week: weeks run so far.
-        scenario: the scenario's name.
-        practices: ``(N, D)`` workers' practices in [0, 1].
-        membership: ``(N,)`` association of each worker.
-        positions: ``(N, 2)`` plot layout of the workers (by site and association; no units).
-        colleague: ``(E, 2)`` colleague ties (workers of the same association).
-        ties: ``(K, 3)`` collaboration ties as rows ``(i, j, strength)``.
-        associations: association names.
-        sectors: sector of each association (``"health"`` or ``"social"``).
-        initial_centroids: ``(A, D)`` each association's mean practice at week 0.
-        facets: facet names.
-    """
-
-    week: int
-    scenario: str
-    practices: np.ndarray
-    membership: np.ndarray
-    positions: np.ndarray
-    colleague: np.ndarray
-    ties: np.ndarray
-    associations: tuple[str, ...]
-    sectors: tuple[str, ...]
-    initial_centroids: np.ndarray
-    facets: tuple[str, ...] = field(default=())
-
-
-def snapshot(model: PoolingModel) -> Snapshot:
-    """Copy what the state figures need out of a model, now."""
-    specs = model.setting.associations
-    return Snapshot(
-        week=int(model.steps),
-        scenario=str(model.scenario_name),
-        practices=np.array(model.practices, dtype=float),
-        membership=np.array(model.membership, dtype=np.int64),
-        positions=np.array(model.positions, dtype=float),
-        colleague=np.array(model.layers.colleague, dtype=np.int64).reshape(-1, 2),
-        ties=np.array(model.ties(), dtype=float).reshape(-1, 3),
-        associations=tuple(s.name for s in specs),
-        sectors=tuple(s.sector for s in specs),
-        initial_centroids=np.array(model.initial_centroids, dtype=float),
-        facets=tuple(model.facets),
-    )
-
-
-def sector_drift(model: PoolingModel) -> tuple[float, float]:
-    """How far the social and the health workers' mean practices moved towards each other.
-
-    The two terms of :func:`simulation.metrics.sanitarisation` (whose value is their
-    difference): with ``s0``, ``h0`` the initial social and health centroids (initial
-    association centroids weighted by current numbers of workers) and ``s1``, ``h1`` the
-    current ones, ``social = (s1 - s0).(h0 - s0) / |h0 - s0|^2`` and
-    ``health = (h1 - h0).(s0 - h0) / |h0 - s0|^2``, in shares of the initial distance.
-
-    Returns:
-        ``(social, health)``; NaN when a sector has no worker or both start at one point.
-    """
-    x = np.asarray(model.practices, dtype=float)
-    m = np.asarray(model.membership)
-    c0 = np.asarray(model.initial_centroids, dtype=float)
-    sector = np.asarray(model.world.sector)
-    counts = np.bincount(m, minlength=len(c0)).astype(float)
-    sums = np.zeros_like(c0)
-    np.add.at(sums, m, x)
-    means = sums / np.maximum(counts, 1.0)[:, None]
-    ends = []
-    for code in (1, 0):  # social, health (simulation.scenarios.SECTORS)
-        w = np.where(sector == code, counts, 0.0)
-        if w.sum() <= 0:
-            return float("nan"), float("nan")
-        ends.append((w @ c0 / w.sum(), w @ means / w.sum()))
-    (s0, s1), (h0, h1) = ends
-    axis = h0 - s0
-    length2 = float(axis @ axis)
-    if length2 <= 1e-12:
-        return float("nan"), float("nan")
-    return float((s1 - s0) @ axis / length2), float((h1 - h0) @ -axis / length2)
-
-
-def replay(
-    folder: str | Path, run_id: str, observe: Callable[[PoolingModel], None] | None = None
-) -> PoolingModel:
-    """Re-run one run of a sweep from its stored seed and parameters and return the model.
-
-    Args:
-        folder: the sweep folder.
-        run_id: the run, e.g. ``"p0003-r02"``.
-        observe: called with the model at week 0 and at every recorded week.
-
-    Returns:
-        The model at the run's last week (the same state the stored run ended in).
-    """
-    from experiments import storage
-    from experiments.runner import plain_value
-    from experiments.seeds import parse_key, run_seed
-    from simulation.model import PoolingModel
-
-    path = storage.shard_path(Path(folder), run_id)
-    if not path.is_file():
-        raise FileNotFoundError(f"run {run_id!r} has no shard in {folder}")
-    record = storage.read_record(path)
-    every, steps = int(record["record_every"]), int(record["steps"])
-    params = {k: plain_value(v) for k, v in record["params"].items() if k != "record_every"}
-    seed = run_seed(int(record["seed_entropy"]), parse_key(record["spawn_key"]))
-    model = PoolingModel(**params, record_every=every, rng=seed)
-    if observe is not None:
-        observe(model)
-    for _ in range(steps):
-        model.step()
-        if observe is not None and (model.steps % every == 0 or model.steps == steps):
-            observe(model)
-    return model
-
-
-def _check_replay(model: PoolingModel, stored: Mapping[str, Any], run_id: str) -> bool:
-    """Whether a re-run ended where the stored run did (else warn: the code has changed)."""
-    now = model.measures()
-    for name in ("centroid_distance_ratio", "hybrid_share", "mean_pairwise_distance"):
-        a, b = float(now[name]), float(stored[name])
-        if not (np.isclose(a, b, rtol=1e-9, atol=1e-12) or (np.isnan(a) and np.isnan(b))):
-            warnings.warn(
-                f"re-running {run_id} gives {name} = {a:.6g}, but the sweep stored {b:.6g}: "
-                "the model has changed since the sweep ran; the state figures show the "
-                "current code's run",
-                RuntimeWarning,
-                stacklevel=3,
-            )
-            return False
-    return True
-
-
-def run_snapshots(folder: str | Path, run_id: str) -> tuple[Snapshot, Snapshot]:
-    """The state of one stored run at week 0 and at its last week (re-run from its seed)."""
-    from experiments import storage
-
-    first: list[Snapshot] = []
-    model = replay(folder, run_id, lambda m: first.append(snapshot(m)) if not first else None)
-    summary = storage.load_summary(folder).set_index("run_id")
-    _check_replay(model, summary.loc[run_id], run_id)
-    return first[0], snapshot(model)
-
-
-def drift_table(
-    folder: str | Path, *, by: str = "asymmetry", max_replicates: int = MAX_DRIFT_REPLICATES
-) -> pd.DataFrame:
-    """Sector drift over time for the runs of a sweep (re-run from their seeds).
-
-    Returns:
-        One row per run and recorded week: ``run_id``, ``by``, ``replicate``, ``step``,
-        ``social_drift``, ``health_drift`` (see :func:`sector_drift`).
-    """
-    import pandas as pd
-
-    from experiments import storage
-
-    summary = storage.load_summary(folder)
-    runs = summary[(summary["status"] == "ok") & (summary["replicate"] < max_replicates)]
-    rows: list[dict[str, Any]] = []
-    for row in runs.itertuples(index=False):
-        run_id, level, replicate = row.run_id, getattr(row, by), row.replicate
-
-        def observe(m: PoolingModel, run_id: str = run_id, level: Any = level, r: int = replicate):
-            social, health = sector_drift(m)
-            rows.append(
-                {
-                    "run_id": run_id,
-                    by: level,
-                    "replicate": r,
-                    "step": int(m.steps),
-                    "social_drift": social,
-                    "health_drift": health,
-                }
-            )
-
-        model = replay(folder, run_id, observe)
-        _check_replay(model, row._asdict(), run_id)
-    return pd.DataFrame(rows)
-
-
-# --- figures of a sweep ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FigureJob:
-    """One figure a sweep supports: its file stem, what it shows, and how to draw it."""
-
-    stem: str
-    shows: str
-    draw: Callable[[], Figure]
-
-
-def _varying(design: pd.DataFrame) -> list[str]:
-    return [c for c in design.columns if design[c].nunique(dropna=True) > 1]
-
-
-def _defaults_for(names: Iterable[str], design: pd.DataFrame) -> dict[str, float]:
-    """Targets for factors held fixed in a figure: the reference point, else the default."""
-    from simulation.model import default_parameters
-
-    defaults = default_parameters()
-    out = {}
-    for name in names:
-        if name in design.columns and design[name].nunique() > 1:
-            target = REFERENCE_POINT.get(name, defaults.get(name))
-            if isinstance(target, int | float):
-                out[name] = float(target)
-    return out
-
-
-def _held(fixed: Mapping[str, float]) -> str:
-    """``; identity strength held at the level nearest 0.5`` (empty when nothing is held)."""
-    if not fixed:
-        return ""
-    parts = [f"{k.replace('_', ' ')} at the level nearest {v:g}" for k, v in fixed.items()]
-    return "; " + ", ".join(parts)
-
-
-def _value(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, int | float | np.number) else str(value)
-
-
-def _levels_text(values: pd.Series) -> str:
-    levels = np.sort(values.unique())
-    return ", ".join(f"{v:g}" for v in levels)
-
-
-def sweep_figures(folder: str | Path) -> list[FigureJob]:
-    """Every figure a finished sweep supports (nothing is drawn until a job's ``draw``).
-
-    A grid over ``pooling_intensity`` and another factor gives a regime map (a third factor
-    gives its panels); varying ``pooling_intensity`` gives trajectories and the access and
-    diversity figure; a CSSI sweep gives the network and practice space of its reference run;
-    a helpline sweep its time course; varying ``asymmetry`` the sanitarisation figure; a Sobol
-    or Morris design the sensitivity indices.
-    """
-    from experiments import figures, storage
-
-    folder = Path(folder)
-    manifest = storage.read_manifest(folder)
-    kind = manifest["spec"]["design"]["kind"]
-    summary = storage.load_summary(folder)
-    ok = summary[summary["status"] == "ok"]
-    if ok.empty:
-        return []
-    design = storage.load_design(folder)
-    varying = _varying(design)
-    scenario = str(ok["scenario"].iloc[0]) if ok["scenario"].nunique() == 1 else None
-    jobs: list[FigureJob] = []
-    n_rep = int(summary["replicate"].max()) + 1
-
-    if kind == "grid" and "pooling_intensity" in varying and len(varying) >= 2:
-        others = [v for v in varying if v != "pooling_intensity"]
-        y = next((f for f in ("identity_strength", "sector_mix") if f in others), others[0])
-        col = next((f for f in others if f != y), None)
-        rest = _defaults_for([f for f in others if f not in (y, col)], design)
-        data = figures.select(ok, rest)
-        jobs.append(
-            FigureJob(
-                f"regime_map_{y}",
-                f"Regime map: share of runs ending in each regime (stacked, bottom to top: "
-                f"persistence, hybridisation, isomorphism, fragmentation) by pooling intensity "
-                f"and {y.replace('_', ' ')}"
-                + (f", one panel per {col.replace('_', ' ')}" if col else "")
-                + f"; {n_rep} runs per cell"
-                + _held(rest)
-                + ".",
-                lambda data=data, y=y, col=col: figures.regime_map(data, y=y, col=col),
-            )
-        )
-    if kind in ("grid", "table") and "pooling_intensity" in varying:
-        fixed = _defaults_for([v for v in varying if v != "pooling_intensity"], design)
-        levels = [
-            figures.nearest_level(ok["pooling_intensity"], t) for t in figures.POOLING_REFERENCE
-        ]
-        jobs.append(
-            FigureJob(
-                "trajectories",
-                "Measures over time at pooling intensities "
-                + ", ".join(f"{v:g}" for v in dict.fromkeys(levels))
-                + f" (co-presence, collaboration, common work): mean over {n_rep} replicates "
-                "with the 95 % confidence band of the mean (Student's t)" + _held(fixed) + ".",
-                lambda: figures.trajectories(storage.load(folder), fixed=fixed),
-            )
-        )
-        if ok["pooling_intensity"].nunique() >= 3:
-            jobs.append(
-                FigureJob(
-                    "access_diversity",
-                    "Public access (share of beneficiaries who find a fitting practice at "
-                    "their site) and practice diversity (mean gap between workers) at the "
-                    "end of the runs against pooling intensity (levels "
-                    f"{_levels_text(ok['pooling_intensity'])}): mean and 95 % confidence band "
-                    f"over {n_rep} replicates; shaded: pooling intensities at which most runs "
-                    "end in hybridisation" + _held(fixed) + ".",
-                    lambda: figures.access_diversity(ok, fixed=fixed),
-                )
-            )
-    if scenario == "cssi" and kind in ("grid", "table"):
-        reference = figures.select(ok, _defaults_for(REFERENCE_POINT, design))
-        run_id = str(reference.sort_values(["point", "replicate"])["run_id"].iloc[0])
-        row = ok.set_index("run_id").loc[run_id]
-        where = ", ".join(f"{f} {_value(row[f])}" for f in varying) or "the spec's parameters"
-        state: dict[str, tuple[Snapshot, Snapshot]] = {}
-
-        def snaps() -> tuple[Snapshot, Snapshot]:
-            if not state:
-                state["pair"] = run_snapshots(folder, run_id)
-            return state["pair"]
-
-        jobs.append(
-            FigureJob(
-                "cssi_network",
-                f"The CSSI's workers at week 0 and week {int(row['step'])} of run {run_id} "
-                f"({where}), re-run from its stored seed: colour and marker = association; "
-                "grey = colleague ties; black = collaboration ties (width = strength).",
-                lambda: figures.network_before_after(*snaps()),
-            )
-        )
-        jobs.append(
-            FigureJob(
-                "cssi_practice_space",
-                f"Practices of the CSSI's workers at week 0 and week {int(row['step'])} of run "
-                f"{run_id} ({where}) on the first two principal components of both states; "
-                "large markers = association centroids; hollow = week-0 centroids.",
-                lambda: figures.practice_space(*snaps()),
-            )
-        )
-    if scenario == "helpline" and ok["step"].max() > 0:
-        fixed = {"decentralise_at": 26}
-        panels = "intervision_attendance" if "intervision_attendance" in varying else None
-        by = "intervision_every" if "intervision_every" in varying else "decentralise_at"
-        jobs.append(
-            FigureJob(
-                "helpline_time_course",
-                "The helpline: distance between the services' mean practices (share of the "
-                "week-0 distance) over time; shaded: the lockdown room (centralised phase); "
-                "dashed: decentralisation; ticks: weeks of peer meetings; mean and 95 % band "
-                f"over {n_rep} replicates; decentralisation at the week nearest 26"
-                + ("; panels: meeting attendance nearest 30 % and 100 %" if panels else "")
-                + ".",
-                lambda: figures.helpline_time_course(
-                    storage.load(folder), by=by, panels=panels, fixed=fixed
-                ),
-            )
-        )
-    if "asymmetry" in varying and scenario in ("cssi", "landscape"):
-        reps = min(n_rep, MAX_DRIFT_REPLICATES)
-        jobs.append(
-            FigureJob(
-                "sanitarisation",
-                "Mean practice of the social and of the health workers along the line from "
-                "the initial social centroid (0) to the initial health centroid (1), without "
-                "and with asymmetric influence; mean and 95 % band over "
-                f"{reps} replicates re-run from their stored seeds.",
-                lambda: figures.sanitarisation(drift_table(folder)),
-            )
-        )
-    if kind in ("sobol", "morris"):
-        jobs.append(
-            FigureJob(
-                "sensitivity_indices",
-                _sensitivity_text(kind, manifest),
-                lambda: _sensitivity_figure(folder, kind),
-            )
-        )
-    return jobs
-
-
-def _sensitivity_text(kind: str, manifest: Mapping[str, Any]) -> str:
-    runs = manifest["runs"]["total"]
-    if kind == "sobol":
-        return (
-            "Sobol first-order (S1) and total-order (ST) indices of end-state outcomes "
-            f"(Saltelli scheme, {runs} runs) with 95 % bootstrap intervals (100 resamples)."
-        )
-    return (
-        f"Morris screening ({runs} runs): mu* (mean absolute elementary effect, with its 95 % "
-        "bootstrap interval) and sigma (spread of the effects: non-linearity or interaction)."
-    )
-
-
-def sensitivity_table(folder: str | Path, method: str) -> pd.DataFrame:
-    """Indices of :data:`experiments.figures.SENSITIVITY_OUTCOMES` for a Sobol or Morris sweep."""
-    from experiments.figures import SENSITIVITY_OUTCOMES
-    from experiments.sensitivity import analyse_sensitivity
-
-    return analyse_sensitivity(folder, list(SENSITIVITY_OUTCOMES), method)
-
-
-def _sensitivity_figure(folder: str | Path, kind: str) -> Figure:
-    from experiments import figures
-
-    table = sensitivity_table(folder, kind)
-    return figures.sensitivity_indices(**{kind: table})
-
-
-def provenance_text(folder: str | Path) -> str:
-    """Spec, seeds and code version behind a sweep, for a figure's caption file."""
-    from experiments import storage
-
-    manifest = storage.read_manifest(folder)
-    spec = manifest["spec"]
-    design = spec["design"]
-    prov = manifest.get("provenance", {})
-    git = prov.get("git") or {}
-    factors = ", ".join(design.get("factors", {})) or f"{len(design.get('points', []))} points"
-    runs = manifest.get("runs", {})
-    lines = [
-        f"sweep: {Path(folder).name} (spec {spec.get('name')!r}, {manifest.get('spec_hash')})",
-        f"  {spec.get('description', '')}".rstrip(),
-        f"design: {design['kind']} over {factors}; {runs.get('points')} points x "
-        f"{spec.get('replicates', 1)} replicates = {runs.get('total')} runs; "
-        f"{spec['steps']} weeks, measures every {spec.get('record_every', 1)} weeks; "
-        f"scenario {spec.get('scenario', 'as designed')}; fixed {spec.get('fixed') or 'none'}",
-        f"runs: {manifest.get('finished_runs')} finished, {manifest.get('failed_runs', 0)} of "
-        f"them raised (figures leave those out); sweep status: {manifest.get('status')}",
-        f"seeds: root SeedSequence entropy {manifest['seed']['entropy']}; run (point p, "
-        "replicate r) seeded by SeedSequence(entropy, spawn_key=(p, r)) "
-        "(`isohybrid run --from-sweep DIR --run-id pPPPP-rRR` re-runs one)",
-        f"code that ran the sweep: isohybrid {prov.get('version')}, git "
-        f"{git.get('commit', 'unknown')}{' (uncommitted changes)' if git.get('dirty') else ''}"
-        f", Python {prov.get('python')}, "
-        + ", ".join(f"{k} {v}" for k, v in sorted(prov.get("packages", {}).items())),
-    ]
-    return "\n".join(lines)
-
-
-def _drawing_text() -> str:
-    from importlib import metadata
-
-    import matplotlib
-
-    from experiments.storage import provenance
-
-    try:
-        version = metadata.version("isohybrid")
-    except metadata.PackageNotFoundError:
-        version = "unknown"
-    git = provenance().get("git") or {}
-    dirty = " (uncommitted changes)" if git.get("dirty") else ""
-    return (
-        f"drawn by: isohybrid {version}, git {git.get('commit', 'unknown')}{dirty}, "
-        f"matplotlib {matplotlib.__version__} (experiments/figures.py)"
-    )
-
-
-def write_figure(
-    fig: Figure, stem: Path, shows: str, sources: Sequence[str | Path], formats: Sequence[str]
-) -> list[Path]:
-    """Save a figure and its caption file (``stem.txt``); return the paths written."""
-    from experiments.style import save_figure
-
-    paths = save_figure(fig, stem, formats)
-    text = [f"{stem.name}: {shows}", ""]
-    for source in sources:
-        text += [provenance_text(source), ""]
-    text.append(_drawing_text())
-    caption = stem.with_name(f"{stem.name}.txt")
-    caption.write_text("\n".join(text) + "\n", encoding="utf-8")
-    return [*paths, caption]
-
-
-def draw_figures(
-    folder: str | Path,
-    out: str | Path | None = None,
-    *,
-    only: Sequence[str] | None = None,
-    formats: Sequence[str] = FORMATS,
-    log: Callable[[str], None] | None = None,
-) -> list[Path]:
-    """Draw every figure a sweep supports (or those named in ``only``) with their captions.
-
-    Args:
-        folder: a sweep folder.
-        out: folder for the figures (default: ``folder/figures``).
-        only: figure stems to draw (see :func:`sweep_figures`); others are skipped.
-        formats: file formats of each figure.
-        log: called with a line per figure written.
-
-    Returns:
-        Paths written: for each figure, one file per format and the caption ``.txt``.
-
-    Raises:
-        ValueError: a stem of ``only`` that this sweep does not support.
-    """
-    folder = Path(folder)
-    out = folder / "figures" if out is None else Path(out)
-    jobs = sweep_figures(folder)
-    if only is not None:
-        known = {j.stem for j in jobs}
-        missing = [s for s in only if s not in known]
-        if missing:
-            raise ValueError(
-                f"figures {missing} are not supported by the sweep in {folder}; "
-                f"allowed: {', '.join(sorted(known)) or 'none'}"
-            )
-        jobs = [j for j in jobs if j.stem in only]
-    written: list[Path] = []
-    for job in jobs:
-        t0 = time.perf_counter()
-        fig = job.draw()
-        written += write_figure(fig, out / job.stem, job.shows, [folder], formats)
-        if log is not None:
-            log(f"  {out / job.stem}.{{{','.join(formats)}}} ({time.perf_counter() - t0:.1f} s)")
-    return written
 
 
 # --- the reproduction --------------------------------------------------------------------------
@@ -711,6 +200,7 @@ def reproduce(
     Returns:
         A :class:`Reproduction`.
     """
+    from experiments.drawing import draw_paper_figures
     from experiments.executors import open_executor
     from experiments.sweep import run_sweep
 
@@ -750,7 +240,13 @@ def reproduce(
                 )
     figures_dir = out / f"figures{end}"
     t0 = time.perf_counter()
-    written = _paper_figures(out, end, figures_dir, experiments, formats, say)
+    written = draw_paper_figures(
+        {out / f"{e.name}{end}": e.figures for e in REGISTRY if e.name in experiments},
+        {e.sensitivity: out / f"{e.name}{end}" for e in REGISTRY if e.name in experiments},
+        figures_dir,
+        formats,
+        say,
+    )
     record.seconds["figures"] = time.perf_counter() - t0
     record.figures = [str(p.relative_to(out)) for p in written]
     record.seconds["total"] = time.perf_counter() - started
@@ -759,45 +255,6 @@ def reproduce(
     )
     say(f"reproduction done in {record.seconds['total']:.1f} s; figures in {figures_dir}")
     return record
-
-
-def _paper_figures(
-    out: Path,
-    end: str,
-    figures_dir: Path,
-    experiments: Sequence[str],
-    formats: Sequence[str],
-    say: Callable[[str], None],
-) -> list[Path]:
-    from experiments import figures
-
-    written: list[Path] = []
-    for name, stems in PAPER_FIGURES.items():
-        if name in experiments:
-            say(f"figures of {name}{end}:")
-            written += draw_figures(
-                out / f"{name}{end}", figures_dir, only=stems, formats=formats, log=say
-            )
-    tables: dict[str, pd.DataFrame] = {}
-    for method in ("sobol", "morris"):
-        if method in experiments:
-            folder = out / f"{method}{end}"
-            tables[method] = sensitivity_table(folder, method)
-            tables[method].to_csv(folder / "sensitivity.csv", index=False)
-            written.append(folder / "sensitivity.csv")
-    if tables:
-        fig = figures.sensitivity_indices(**tables)
-        shows = " ".join(_sensitivity_text(k, _manifest(out / f"{k}{end}")) for k in tables)
-        sources = [out / f"{k}{end}" for k in tables]
-        written += write_figure(fig, figures_dir / "sensitivity_indices", shows, sources, formats)
-        say(f"  {figures_dir / 'sensitivity_indices'}.{{{','.join(formats)}}}")
-    return written
-
-
-def _manifest(folder: Path) -> dict[str, Any]:
-    from experiments.storage import read_manifest
-
-    return read_manifest(folder)
 
 
 # --- command line ------------------------------------------------------------------------------
@@ -825,6 +282,9 @@ def configure_figures(p: argparse.ArgumentParser) -> None:
 
 def figures_command(args: argparse.Namespace) -> int:
     """``isohybrid figures DIR``: draw every figure a sweep supports."""
+    from experiments.drawing import draw_figures
+    from experiments.figure_jobs import sweep_figures
+
     if args.list:
         for job in sweep_figures(args.dir):
             print(f"{job.stem}: {job.shows}")

@@ -90,7 +90,13 @@ PACKAGES: tuple[str, ...] = (
 )
 """Packages whose versions the manifest records."""
 
-_ARROW_KIND = {"float": pa.float64(), "int": pa.int64(), "choice": pa.string(), "bool": pa.bool_()}
+_ARROW_KIND = {
+    "float": pa.float64(),
+    "int": pa.int64(),
+    "choice": pa.string(),
+    "bool": pa.bool_(),
+    "case": pa.string(),
+}
 
 
 class SweepFolderError(RuntimeError):

@@ -2,12 +2,13 @@
 
 The state lives in :class:`simulation.rules.World` (one row per worker or association), so the
 rules run as array kernels; these classes give Mesa's ``AgentSet``, ``DataCollector`` and
-``SolaraViz`` the usual agent interface, reading and writing the rows in place.
+``SolaraViz`` the usual agent interface, reading and writing the rows in place. The agents do
+not import the model: :class:`Host` says what they read of it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from mesa import Agent
@@ -16,7 +17,23 @@ from mesa.discrete_space import FixedAgent
 from simulation.scenarios import PROFESSIONS, SECTORS, AssociationSpec
 
 if TYPE_CHECKING:
-    from simulation.model import PoolingModel
+    from simulation.rules import World
+
+
+class Host(Protocol):
+    """What the agents read of their model (:class:`simulation.model.PoolingModel` is one).
+
+    Attributes:
+        world: every array of the state; the agents are views on their rows.
+        associations: the association agents, by row.
+        need: ``(B, D)`` the needs of the beneficiaries who stand for the publics.
+        need_public: ``(B,)`` the association whose public each beneficiary belongs to.
+    """
+
+    world: World
+    associations: list[Association]
+    need: np.ndarray
+    need_public: np.ndarray
 
 
 class Association(Agent):
@@ -28,7 +45,9 @@ class Association(Agent):
         kind: its prototype (medical practice, drug service, social service, family planning).
     """
 
-    def __init__(self, model: PoolingModel, index: int, spec: AssociationSpec) -> None:
+    model: Host
+
+    def __init__(self, model: Host, index: int, spec: AssociationSpec) -> None:
         super().__init__(model)
         self.index = index
         self.name = spec.name
@@ -81,7 +100,9 @@ class Worker(FixedAgent):
         row: its row in the model's worker arrays.
     """
 
-    def __init__(self, model: PoolingModel, row: int) -> None:
+    model: Host
+
+    def __init__(self, model: Host, row: int) -> None:
         super().__init__(model)
         self.row = row
 

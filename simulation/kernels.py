@@ -27,6 +27,10 @@ model's arrays themselves, so that a week costs no temporary per-pair arrays. Th
 ties are kept as a sorted list of active edge ids (``tie_ids``) and a tie count per worker
 (``degree``), maintained by every kernel that starts or ends a tie, so that no rule scans all
 co-presence edges.
+
+Why one module: :func:`pure_python` rebuilds every kernel, and the pair rules they share, in this
+module's one namespace, so that each pure-Python original calls the others' originals; kernels
+spread over several modules would each need their own copy of the pair rules.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ __all__ = [
     "active",
     "bounded_confidence",
     "collaborate",
+    "core_gap",
     "cut_ties",
     "decay_ties",
     "encounters",
@@ -57,6 +62,7 @@ __all__ = [
     "pooled_function",
     "pull_towards",
     "pure_python",
+    "serve_publics",
     "socialise_to_code",
 ]
 
@@ -109,16 +115,22 @@ def _prefetch_nothing(x, i):
 
 
 @_jit
-def _confide(x, i, j, eps, a, b):
-    """Bounded confidence for one pair: both close shares ``a``, ``b`` of the gap if near."""
+def _within(x, i, j, eps):
+    """Whether two practices are closer than ``eps`` (mean absolute difference over facets)."""
     d = x.shape[1]
     dist = 0.0
     for f in range(d):
         dist += abs(x[i, f] - x[j, f])
     dist /= d
-    if not dist < eps:
+    return dist < eps
+
+
+@_jit
+def _confide(x, i, j, eps, a, b):
+    """Bounded confidence for one pair: both close shares ``a``, ``b`` of the gap if near."""
+    if not _within(x, i, j, eps):
         return False
-    for f in range(d):
+    for f in range(x.shape[1]):
         xi = x[i, f]
         xj = x[j, f]
         x[i, f] = xi + a * (xj - xi)
@@ -127,18 +139,18 @@ def _confide(x, i, j, eps, a, b):
 
 
 @_jit
-def _borrow_facet(x, i, j, u_interact, u_facet, tol, floor, a, b, reciprocal):
-    """Facet-wise borrowing for one pair; True if a facet moved (see :func:`facet_borrowing`)."""
+def _pick_facet(x, i, j, u_interact, u_facet, tol, floor):
+    """The facet a pair works on, or -1 if it does not interact (see :func:`facet_borrowing`)."""
     d = x.shape[1]
     n_same = 0
     for f in range(d):
         if abs(x[i, f] - x[j, f]) <= tol:
             n_same += 1
     if n_same == d:
-        return False
+        return -1
     p = floor + (1.0 - floor) * n_same / d
     if u_interact >= p:
-        return False
+        return -1
     pick = int(u_facet * (d - n_same))
     seen = 0
     chosen = 0
@@ -148,6 +160,15 @@ def _borrow_facet(x, i, j, u_interact, u_facet, tol, floor, a, b, reciprocal):
                 chosen = f
                 break
             seen += 1
+    return chosen
+
+
+@_jit
+def _borrow_facet(x, i, j, u_interact, u_facet, tol, floor, a, b, reciprocal):
+    """Facet-wise borrowing for one pair; True if a facet moved (see :func:`facet_borrowing`)."""
+    chosen = _pick_facet(x, i, j, u_interact, u_facet, tol, floor)
+    if chosen < 0:
+        return False
     xi = x[i, chosen]
     xj = x[j, chosen]
     x[i, chosen] = xi + a * (xj - xi)
@@ -167,6 +188,61 @@ def _pair_rates(i, j, mu, openness, sector, influence):
     a = min(1.0, mu * (openness[i] * influence[si, sj]))
     b = min(1.0, mu * (openness[j] * influence[sj, si]))
     return a, b
+
+
+@_jit
+def _facet_rate(i, j, f, mu, openness, sector, influence, sector_facet, profession, owned, keep):
+    """Share of the gap on facet ``f`` that ``i`` closes towards ``j`` in one interaction.
+
+    ``mu`` x ``i``'s openness, times the influence of ``j``'s sector on ``i``'s on the facets of
+    health expertise only (``sector_facet[f] = 1``; 0 elsewhere: symmetric), times ``keep`` when
+    ``f`` is a facet ``i``'s profession owns and ``j`` is of another profession; capped at 1.
+    """
+    w = openness[i]
+    sf = sector_facet[f]
+    if sf == 1.0:
+        w = w * influence[sector[i], sector[j]]
+    elif sf != 0.0:
+        w = w * (1.0 + sf * (influence[sector[i], sector[j]] - 1.0))
+    rate = mu * w
+    if profession[i] != profession[j] and owned[profession[i], f]:
+        rate *= keep
+    return min(1.0, rate)
+
+
+@_jit
+def _confide_facets(x, i, j, eps, mu, openness, sector, influence, sector_facet):
+    """Bounded confidence for one pair with facet-wise sector influence; True if engaged.
+
+    Like :func:`_confide`, but the influence of the other's sector applies only on the facets of
+    health expertise (``sector_facet``). With ``mu = 0`` the pair engages without moving.
+    """
+    if not _within(x, i, j, eps):
+        return False
+    if mu == 0.0:
+        return True
+    d = x.shape[1]
+    si = sector[i]
+    sj = sector[j]
+    for f in range(d):
+        wi = openness[i]
+        wj = openness[j]
+        sf = sector_facet[f]
+        if sf == 1.0:
+            wi = wi * influence[si, sj]
+            wj = wj * influence[sj, si]
+        elif sf != 0.0:
+            wi = wi * (1.0 + sf * (influence[si, sj] - 1.0))
+            wj = wj * (1.0 + sf * (influence[sj, si] - 1.0))
+        a = mu * wi
+        b = mu * wj
+        a = min(1.0, a)
+        b = min(1.0, b)
+        xi = x[i, f]
+        xj = x[j, f]
+        x[i, f] = xi + a * (xj - xi)
+        x[j, f] = xj + b * (xi - xj)
+    return True
 
 
 @_jit
@@ -354,13 +430,15 @@ def group_mean(x, groups, n_groups, out):
 
 
 @_jit
-def encounters(x, ends, cum, u, eps, mu, openness, sector, influence, familiarity):
+def encounters(x, ends, cum, u, eps, mu, openness, sector, influence, familiarity, sector_facet):
     """Co-presence encounters: draw each pair by its rate, then bounded confidence, in order.
 
     Encounter ``k`` is on the edge ``e`` where ``cum`` first exceeds ``u[k] * cum[-1]`` (edges
     drawn in proportion to their encounter rate); its workers ``i, j = ends[e]`` meet as in
-    :func:`bounded_confidence`, each with the weight ``openness * influence[own sector, other
-    sector]``. An engaged pair (within ``eps``) adds one to the edge's ``familiarity``.
+    :func:`bounded_confidence`, each with the weight ``openness`` (times ``influence[own sector,
+    other sector]`` on the facets of health expertise, ``sector_facet``). An engaged pair
+    (within ``eps``) adds one to the edge's ``familiarity``. With ``mu = 0`` (the default of the
+    model: co-presence as acquaintance) engaged pairs only get to know each other.
 
     Args:
         x: practices, ``(N, D)`` float64, modified in place.
@@ -373,6 +451,7 @@ def encounters(x, ends, cum, u, eps, mu, openness, sector, influence, familiarit
         sector: ``(N,)`` sector of each worker.
         influence: ``(K, K)`` multiplier of the pull of sector ``b`` on a receiver of sector ``a``.
         familiarity: ``(E,)`` encounters so far of each edge, incremented in place.
+        sector_facet: ``(D,)`` 1 on the facets sector influence acts on, 0 elsewhere.
 
     Returns:
         The edge of each engaged encounter, in order (an edge appears once per engagement).
@@ -385,8 +464,7 @@ def encounters(x, ends, cum, u, eps, mu, openness, sector, influence, familiarit
         e = min(np.searchsorted(cum, u[k] * total, side="right"), last)
         i = ends[e, 0]
         j = ends[e, 1]
-        a, b = _pair_rates(i, j, mu, openness, sector, influence)
-        if _confide(x, i, j, eps, a, b):
+        if _confide_facets(x, i, j, eps, mu, openness, sector, influence, sector_facet):
             familiarity[e] += 1
             engaged[n_engaged] = e
             n_engaged += 1
@@ -437,13 +515,40 @@ def collaborate(
     openness,
     sector,
     influence,
+    sector_facet,
+    profession,
+    owned,
+    keep,
 ):
     """Shared cases along collaboration ties: draw each tie by its strength, then borrow.
 
     Case ``k`` is on the active tie where the cumulative strength of ``tie[tie_ids]`` first
     exceeds ``u_pick[k]`` times the total; the worker who borrows is the tie's second end if
-    ``u_flip[k] < 0.5``, else its first. The pair then applies :func:`facet_borrowing`
-    (reciprocal, weights ``openness * influence``); a case where a facet moved renews the tie.
+    ``u_flip[k] < 0.5``, else its first. The pair then works on one facet as in
+    :func:`facet_borrowing` (reciprocal); each side closes the share of the gap given by
+    :func:`_facet_rate` (openness, sector influence on the facets of health expertise, and
+    ``keep`` on a facet its profession owns when the other is of another profession). A case
+    where a facet moved renews the tie.
+
+    Args:
+        x: practices, ``(N, D)`` float64, modified in place.
+        ends: ``(E, 2)`` the two workers of each co-presence edge.
+        tie: ``(E,)`` tie strengths, renewed in place.
+        tie_ids: sorted ids of the active ties.
+        u_pick: ``(C,)`` uniforms picking the tie of each case.
+        u_flip: ``(C,)`` uniforms orienting it.
+        u_interact: ``(C,)`` uniforms deciding whether the pair works together.
+        u_facet: ``(C,)`` uniforms choosing the facet.
+        tol: facets closer than this count as shared.
+        mu: borrowing share.
+        floor: interaction probability of a pair with no shared facet.
+        openness: ``(N,)`` susceptibility of each worker.
+        sector: ``(N,)`` sector of each worker.
+        influence: ``(K, K)`` multiplier of the pull of sector ``b`` on a receiver of sector ``a``.
+        sector_facet: ``(D,)`` 1 on the facets sector influence acts on, 0 elsewhere.
+        profession: ``(N,)`` profession code of each worker.
+        owned: ``(P, D)`` bool, the facets each profession owns.
+        keep: share of the borrowing left on an owned facet across professions (1 = no barrier).
 
     Returns:
         The number of cases where a facet moved.
@@ -464,11 +569,174 @@ def collaborate(
         else:
             i = ends[e, 0]
             j = ends[e, 1]
-        a, b = _pair_rates(i, j, mu, openness, sector, influence)
-        if _borrow_facet(x, i, j, u_interact[k], u_facet[k], tol, floor, a, b, True):
-            tie[e] = 1.0
-            n_moved += 1
+        f = _pick_facet(x, i, j, u_interact[k], u_facet[k], tol, floor)
+        if f < 0:
+            continue
+        a = _facet_rate(
+            i, j, f, mu, openness, sector, influence, sector_facet, profession, owned, keep
+        )
+        b = _facet_rate(
+            j, i, f, mu, openness, sector, influence, sector_facet, profession, owned, keep
+        )
+        xi = x[i, f]
+        xj = x[j, f]
+        x[i, f] = xi + a * (xj - xi)
+        x[j, f] = xj + b * (xi - xj)
+        tie[e] = 1.0
+        n_moved += 1
     return n_moved
+
+
+@_jit
+def serve_publics(
+    x,
+    need,
+    need_public,
+    membership,
+    visit_ben,
+    visit_worker,
+    u_refer,
+    u_pick,
+    u_facet,
+    p_refer,
+    fit,
+    tol,
+    mu,
+    adj_ptr,
+    adj_edge,
+    ends,
+    tie,
+    tie_degree,
+    openness,
+    learn,
+    profession,
+    owned,
+    keep,
+):
+    """A week of visits: each beneficiary is seen, maybe referred, and the worker adapts.
+
+    Visit ``k`` brings beneficiary ``b = visit_ben[k]`` to worker ``i = visit_worker[k]``. If
+    ``i`` is of ``b``'s own association, ``b``'s need lies outside ``i``'s practice (a gap above
+    ``fit`` on some facet) and ``i`` has collaboration ties, ``b`` is referred with probability
+    ``p_refer`` (``u_refer[k]``) to a partner drawn in proportion to tie strength
+    (``u_pick[k]``); the referral renews the tie. The worker who sees ``b``, if of another
+    association than ``b``'s public, adapts **one** facet towards the need, chosen among the
+    facets where the need lies outside its practice (gap above ``tol``) in proportion to the
+    gap (``u_facet[k]``): it closes ``mu`` x its openness x ``learn[i]`` of that gap, times
+    ``keep`` on a facet its profession owns; capped at 1.
+
+    Args:
+        x: practices, ``(N, D)``, modified in place.
+        need: ``(B, D)`` needs of the beneficiaries.
+        need_public: ``(B,)`` association whose public each beneficiary belongs to.
+        membership: ``(N,)`` association of each worker.
+        visit_ben: ``(V,)`` beneficiary of each visit.
+        visit_worker: ``(V,)`` worker who first sees each visit (its own association's, or any
+            worker of the site at a shared reception).
+        u_refer: ``(V,)`` uniforms deciding referrals.
+        u_pick: ``(V,)`` uniforms picking the partner.
+        u_facet: ``(V,)`` uniforms picking the facet adapted.
+        p_refer: probability that a beneficiary who does not fit is referred.
+        fit: largest gap on any facet at which a need fits a practice.
+        tol: facets closer than this count as met.
+        mu: share of a facet's gap closed per visit at openness 1.
+        adj_ptr: ``(N + 1,)`` CSR pointers from workers to their co-presence edges.
+        adj_edge: ``(2E,)`` edge ids by worker.
+        ends: ``(E, 2)`` the two workers of each co-presence edge.
+        tie: ``(E,)`` tie strengths, renewed in place by referrals.
+        tie_degree: ``(N,)`` number of ties of each worker.
+        openness: ``(N,)`` susceptibility of each worker.
+        learn: ``(N,)`` multiplier of learning (newcomers learn faster).
+        profession: ``(N,)`` profession code of each worker.
+        owned: ``(P, D)`` bool, the facets each profession owns.
+        keep: share of the adaptation left on an owned facet.
+
+    Returns:
+        ``(referred, adapted)``: the numbers of referrals and of adaptations.
+    """
+    d = x.shape[1]
+    referred = 0
+    adapted = 0
+    for k in range(visit_ben.shape[0]):
+        b = visit_ben[k]
+        i = visit_worker[k]
+        home = need_public[b]
+        if membership[i] == home:
+            if tie_degree[i] == 0 or not u_refer[k] < p_refer:
+                continue
+            worst = 0.0
+            for f in range(d):
+                worst = max(worst, abs(need[b, f] - x[i, f]))
+            if not worst > fit:
+                continue
+            total = 0.0
+            for s in range(adj_ptr[i], adj_ptr[i + 1]):
+                total += tie[adj_edge[s]]
+            target = u_pick[k] * total
+            acc = 0.0
+            chosen = -1
+            for s in range(adj_ptr[i], adj_ptr[i + 1]):
+                e = adj_edge[s]
+                if tie[e] > 0.0:
+                    chosen = e
+                    acc += tie[e]
+                    if acc > target:
+                        break
+            if chosen < 0:
+                continue
+            tie[chosen] = 1.0
+            i = ends[chosen, 1] if ends[chosen, 0] == i else ends[chosen, 0]
+            referred += 1
+            if membership[i] == home:
+                continue
+        gap_sum = 0.0
+        for f in range(d):
+            g = abs(need[b, f] - x[i, f])
+            if g > tol:
+                gap_sum += g
+        if gap_sum == 0.0:
+            continue
+        target = u_facet[k] * gap_sum
+        acc = 0.0
+        f_pick = -1
+        for f in range(d):
+            g = abs(need[b, f] - x[i, f])
+            if g > tol:
+                f_pick = f
+                acc += g
+                if acc > target:
+                    break
+        rate = mu * openness[i] * learn[i]
+        if owned[profession[i], f_pick]:
+            rate *= keep
+        rate = min(1.0, rate)
+        x[i, f_pick] += rate * (need[b, f_pick] - x[i, f_pick])
+        adapted += 1
+    return referred, adapted
+
+
+@_jit
+def core_gap(x, target_of, targets, offset, facet_weight, out):
+    """Weighted distance of each row from its own target (the identity threat of a worker).
+
+    For worker ``i`` of association ``t = target_of[i]``, ``out[i]`` is the mean over facets of
+    ``|x_i,f - goal_f|`` weighted by ``facet_weight[t, f]``, where ``goal = targets[t] +
+    offset[i]`` clipped to [0, 1] is the practice the worker would keep if left alone (its
+    association's culture plus its own style). The weights are the anchoring weights, so the
+    association's core facets count in full: the distance between what the worker now does and
+    its association's philosophy of intervention.
+    """
+    d = x.shape[1]
+    for i in range(x.shape[0]):
+        t = target_of[i]
+        num = 0.0
+        den = 0.0
+        for f in range(d):
+            goal = min(1.0, max(0.0, targets[t, f] + offset[i, f]))
+            w = facet_weight[t, f]
+            num += w * abs(x[i, f] - goal)
+            den += w
+        out[i] = num / den if den > 0.0 else 0.0
 
 
 @_jit
@@ -579,7 +847,17 @@ def incidence(ends, n):
 
 # --- compiled or pure Python --------------------------------------------------------------------
 
-_HELPERS = ("_confide", "_borrow_facet", "_pair_rates", "_merge_sorted", "_still_tied")
+_HELPERS = (
+    "_within",
+    "_confide",
+    "_confide_facets",
+    "_pick_facet",
+    "_borrow_facet",
+    "_pair_rates",
+    "_facet_rate",
+    "_merge_sorted",
+    "_still_tied",
+)
 _NAMES = (
     "bounded_confidence",
     "facet_borrowing",
@@ -589,6 +867,8 @@ _NAMES = (
     "encounters",
     "form_ties",
     "collaborate",
+    "serve_publics",
+    "core_gap",
     "pooled_function",
     "cut_ties",
     "decay_ties",

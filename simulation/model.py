@@ -19,6 +19,7 @@ from mesa.discrete_space import Network
 
 from simulation import kernels, metrics
 from simulation.agents import Association, Worker
+from simulation.cases import BUILTIN_CASES, Case, load_case
 from simulation.network import Layers, build_layers, layout_positions, to_networkx
 from simulation.parameters import PARAMETERS, Parameters
 from simulation.rules import (
@@ -29,14 +30,21 @@ from simulation.rules import (
     common_work,
     culture_drift,
     draw_openness,
+    premises,
+    serve_publics,
+    shared_tools,
     tie_decay,
     turnover,
 )
+from simulation.rules import intervision_attendance as attendance_by_meaning
 from simulation.scenarios import (
     FACETS,
+    HEALTH_FACETS,
+    PROFESSION_FACETS,
     PROFESSIONS,
     PROTOTYPES,
     SECTORS,
+    AssociationSpec,
     Phase,
     Setting,
     build_setting,
@@ -61,6 +69,10 @@ class PoolingModel(mesa.Model):
     Args:
         scenario: ``"cssi"`` (four associations, one building), ``"helpline"`` (twelve social
             services, centralised then decentralised) or ``"landscape"`` (many pooled sites).
+            The two cases are read from their files (``simulation/cases/*.toml``).
+        case: a case file (a path, a built-in case name or a loaded
+            :class:`simulation.cases.Case`) giving the associations, sites and schedule in
+            place of ``scenario`` (see ``docs/cases.md``); ``None`` follows ``scenario``.
         n_workers: number of workers of a landscape (ignored by the two cases).
         n_facets: facets of a practice; the first six are named after the article (``FACETS``).
         layout: ``"separate"`` (premises as observed in the CSSI: own reception desks, reserved
@@ -105,6 +117,29 @@ class PoolingModel(mesa.Model):
         culture_spread: sd of association cultures around their prototype.
         multi_need_share: share of beneficiaries whose needs mix two publics of their site.
         access_tolerance: largest gap on any facet at which a practice fits a need.
+        serving_publics: beneficiaries visit each week; workers who see another association's
+            public adapt to it facet by facet (the study's route to hybridisation).
+        visit_rate: beneficiaries seen per worker per week.
+        referral_rate: chance, at full collaboration, that a beneficiary whose need does not
+            fit its own worker is referred along a collaboration tie.
+        service_adaptation: share of the gap on one facet a worker closes per visit of
+            another public, at openness 1.
+        premises_norms: a building's layout carries a norm on the facets it constrains.
+        premises_pull: weekly pull towards the building's norm of a worker whose association
+            lost all its own rooms, at full co-presence.
+        identity_exit: workers leave under identity threat; hires learn the current culture.
+        exit_rate: extra weekly exit hazard per unit of identity threat (distance from the
+            association's core, times identity strength).
+        profession_ownership: professions own facets (medical framing, psychosocial
+            reception, orientation) and borrow them from other professions less readily.
+        profession_barrier: share of borrowing lost on an owned facet across professions.
+        newcomer_learning: extra learning rate of a new hire (decays over about six months).
+        shared_tools: the helpline's pooled function writes durable tools; intervision
+            attendance follows the sense of meaning (else a fixed ``intervision_attendance``).
+        tool_use: weekly pull of the shared tools on the facets they cover, at full strength.
+        tool_decay: weekly loss of the tools' strength when no worker uses them.
+        meaning_sensitivity: attendance lost per unit of gap between the respondent role's
+            tools and the worker's practice.
         collect_agents: also record each worker's practice (memory-hungry).
         record_every: the DataCollector records every ``record_every`` weeks (and week 0).
         rng: seed (an int, a ``numpy.random.SeedSequence`` or ``Generator``); one seed drives
@@ -115,6 +150,7 @@ class PoolingModel(mesa.Model):
         self,
         *,
         scenario: str = "cssi",
+        case: str | Case | None = None,
         n_workers: int = 1000,
         n_facets: int = 6,
         layout: str = "separate",
@@ -128,7 +164,7 @@ class PoolingModel(mesa.Model):
         openness: float = 0.5,
         encounter_rate: float = 10.0,
         homophily: float = 0.4,
-        copresence_influence: float = 0.01,
+        copresence_influence: float = 0.0,
         tie_formation: float = 0.3,
         tie_decay: float = 0.05,
         case_rate: float = 1.0,
@@ -151,12 +187,34 @@ class PoolingModel(mesa.Model):
         culture_spread: float = 0.05,
         multi_need_share: float = 0.3,
         access_tolerance: float = 0.2,
+        serving_publics: bool = True,
+        visit_rate: float = 2.0,
+        referral_rate: float = 0.5,
+        service_adaptation: float = 0.05,
+        premises_norms: bool = True,
+        premises_pull: float = 0.01,
+        identity_exit: bool = True,
+        exit_rate: float = 0.05,
+        profession_ownership: bool = True,
+        profession_barrier: float = 0.8,
+        newcomer_learning: float = 1.0,
+        shared_tools: bool = True,
+        tool_use: float = 0.05,
+        tool_decay: float = 0.05,
+        meaning_sensitivity: float = 4.0,
         collect_agents: bool = False,
         record_every: int = 1,
         rng: Any = None,
     ) -> None:
+        """Validate the parameters, then build the world, its agents and the DataCollector.
+
+        Why one function: the keyword signature is the schema Mesa's ``SolaraViz`` and
+        ``batch_run`` read, and each keyword is handed on to :class:`Parameters` by name, one
+        line each, so that a parameter can be followed from the signature to the rules.
+        """
         self.params = Parameters(
             scenario=scenario,
+            case=case,
             n_workers=n_workers,
             n_facets=n_facets,
             layout=layout,
@@ -193,30 +251,55 @@ class PoolingModel(mesa.Model):
             culture_spread=culture_spread,
             multi_need_share=multi_need_share,
             access_tolerance=access_tolerance,
+            serving_publics=serving_publics,
+            visit_rate=visit_rate,
+            referral_rate=referral_rate,
+            service_adaptation=service_adaptation,
+            premises_norms=premises_norms,
+            premises_pull=premises_pull,
+            identity_exit=identity_exit,
+            exit_rate=exit_rate,
+            profession_ownership=profession_ownership,
+            profession_barrier=profession_barrier,
+            newcomer_learning=newcomer_learning,
+            shared_tools=shared_tools,
+            tool_use=tool_use,
+            tool_decay=tool_decay,
+            meaning_sensitivity=meaning_sensitivity,
             collect_agents=collect_agents,
             record_every=record_every,
         )
         super().__init__(rng=_check_seed(rng))
         p = self.params
-        self.setting: Setting = build_setting(
-            p.scenario,
-            n_workers=p.n_workers,
-            layout=p.layout,
-            sector_mix=p.sector_mix,
-            associations_per_site=p.associations_per_site,
-            decentralise_at=p.decentralise_at,
-            rng=self.rng,
+        source = p.case
+        if source is None and p.scenario in BUILTIN_CASES:
+            source = p.scenario
+        self.case: Case | None = None if source is None else load_case(source)
+        self.setting: Setting = (
+            self.case.setting({name: getattr(p, name) for name in PARAMETERS}, self.rng)
+            if self.case is not None
+            else build_setting(
+                p.scenario,
+                n_workers=p.n_workers,
+                layout=p.layout,
+                sector_mix=p.sector_mix,
+                associations_per_site=p.associations_per_site,
+                decentralise_at=p.decentralise_at,
+                rng=self.rng,
+            )
         )
         self.facets: tuple[str, ...] = facet_names(p.n_facets)
         self.world, self.layers = self._build_world()
         self._draw_beneficiaries()
+        self.world.need, self.world.need_public = self.need, self.need_public
+        self.world.tenure[:] = self._draw_tenure()
         self.associations = [
             Association(self, a, spec) for a, spec in enumerate(self.setting.associations)
         ]
         self.workers = [Worker(self, row) for row in range(self.world.n_workers)]
         self.positions = layout_positions(self.world.membership, self.world.assoc_site)
         self.grid = self._build_space() if self.world.n_workers <= SPACE_LIMIT else None
-        self.counts = {"encounters": 0, "shared_cases": 0, "socialised": 0, "hires": 0}
+        self.counts = dict.fromkeys(COUNTERS, 0)
         self.phase: Phase = self.setting.phase_at(0)
         self.levels = self._levels(self.phase, week=0)[:3]
         self._measures: tuple[int, dict[str, Any]] | None = None
@@ -234,7 +317,7 @@ class PoolingModel(mesa.Model):
         rng, specs, p = self.rng, self.setting.associations, self.params
         d = p.n_facets
         prototypes = extend_prototypes(d, rng)
-        cultures = np.array([prototypes[s.kind] for s in specs])
+        cultures = np.array([_culture(s, prototypes[s.kind]) for s in specs])
         cultures = np.clip(cultures + rng.normal(0.0, p.culture_spread, cultures.shape), 0, 1)
         sizes = np.array([s.size for s in specs])
         membership = np.repeat(np.arange(len(specs)), sizes)
@@ -255,6 +338,8 @@ class PoolingModel(mesa.Model):
         asym = p.asymmetry
         n_sites = max(s.site for s in specs) + 1
         practices = np.clip(practices, 0.0, 1.0)
+        norm_mask = facet_mask(self.facets, tuple(self.setting.premises_norm)).astype(float)
+        norm = np.array([self.setting.premises_norm.get(f, 0.0) for f in self.facets])
         world = World(
             practices=practices,
             membership=membership,
@@ -280,6 +365,13 @@ class PoolingModel(mesa.Model):
             codes=np.zeros((n_sites, d)),
             code_set=np.zeros(n_sites, dtype=np.bool_),
             standard=cultures.mean(axis=0),
+            sector_facet=facet_mask(self.facets, HEALTH_FACETS).astype(float),
+            owned=owned_facets(self.facets),
+            norm=np.tile(norm, (n_sites, 1)),
+            norm_mask=np.tile(norm_mask, (n_sites, 1)),
+            room_lost=np.array([s.room_lost for s in specs], dtype=float),
+            reception_shared=reception_shared(specs, n_sites),
+            tool_mask=facet_mask(self.facets, self.setting.tool_facets),
         )
         world.initial_centroids = np.zeros_like(cultures)
         kernels.active().group_mean(practices, membership, len(specs), world.initial_centroids)
@@ -320,6 +412,15 @@ class PoolingModel(mesa.Model):
         self.need = np.clip(np.where(take, need + shift, need), 0.0, 1.0)
         self.need_public = public
         self.need_site = site_of[public]
+
+    def _draw_tenure(self) -> np.ndarray:
+        """Weeks each initial worker has been in post: the stationary spread of the turnover.
+
+        Geometric with the weekly hazard ``turnover`` (at least 1/520, ten years on average at
+        most), so that the workers present when pooling begins are mostly old hands.
+        """
+        hazard = max(self.params.turnover, 1.0 / 520.0)
+        return self.rng.geometric(hazard, self.world.n_workers) - 1
 
     def _build_space(self) -> Network:
         """Mesa's ``Network`` space over the colleague and co-presence layers, laid out by site."""
@@ -425,6 +526,7 @@ class PoolingModel(mesa.Model):
             min_gap=0.25,
         )
         out.update(self.counts)
+        out["tool_strength"] = float(w.tool_strength.mean())
         out["n_ties"] = int(ties.size)
         out["co_presence_level"], out["collaboration_level"], out["common_work_level"] = (
             self.levels
@@ -445,11 +547,11 @@ class PoolingModel(mesa.Model):
         ]
         attendance = 1.0
         if phase.meetings:
-            every = self.params.intervision_every
+            p = self.params
+            every = p.intervision_every if phase.meeting_every is None else phase.meeting_every
+            share = p.intervision_attendance if phase.attendance is None else phase.attendance
             meeting = every > 0 and (week - phase.start) % every == every - 1
-            levels[2], attendance = (
-                (1.0, self.params.intervision_attendance) if meeting else (0.0, 1.0)
-            )
+            levels[2], attendance = (1.0, share) if meeting else (0.0, 1.0)
         return levels[0], levels[1], levels[2], attendance
 
     def step(self) -> None:
@@ -459,12 +561,17 @@ class PoolingModel(mesa.Model):
         self.phase = self.setting.phase_at(week)
         cp, col, cw, attendance = self._levels(self.phase, week)
         self.levels = (cp, col, cw)
+        if self.phase.meetings and cw > 0 and r.shared_tools and w.tool_mask.any():
+            attendance = attendance_by_meaning(w, r)
         self.counts["encounters"] = co_presence(w, cp, col, r, rng)
+        self.counts["visits"], self.counts["adaptations"] = serve_publics(w, cp, col, cw, r, rng)
         self.counts["shared_cases"] = collaboration(w, col, r, rng)
         self.counts["socialised"] = common_work(w, cw, r, rng, attendance)
+        shared_tools(w, cw, r)
+        premises(w, cp, r)
         anchoring(w, r)
         culture_drift(w, r)
-        self.counts["hires"] = turnover(w, r, rng)
+        self.counts["exits"], self.counts["hires"] = turnover(w, r, rng)
         tie_decay(w, r)
         w.tenure += 1
         if self.steps % self.params.record_every == 0:
@@ -483,12 +590,21 @@ def _reporter(name: str) -> Any:
     return report
 
 
-MODEL_REPORTERS: tuple[str, ...] = (
-    *metrics.SUMMARY_KEYS,
+COUNTERS: tuple[str, ...] = (
     "encounters",
+    "visits",
+    "adaptations",
     "shared_cases",
     "socialised",
+    "exits",
     "hires",
+)
+"""Activity of the week, counted by the rules."""
+
+MODEL_REPORTERS: tuple[str, ...] = (
+    *metrics.SUMMARY_KEYS,
+    *COUNTERS,
+    "tool_strength",
     "n_ties",
     "co_presence_level",
     "collaboration_level",
@@ -514,6 +630,25 @@ def core_weights(cultures: np.ndarray, core_facets: int, periphery: float) -> np
     return weights
 
 
+def facet_mask(facets: tuple[str, ...], names: tuple[str, ...]) -> np.ndarray:
+    """``(D,)`` bool: True on the facets named (names beyond ``facets`` are ignored)."""
+    return np.array([f in names for f in facets], dtype=np.bool_)
+
+
+def owned_facets(facets: tuple[str, ...]) -> np.ndarray:
+    """``(P, D)`` bool: the facets each profession of ``PROFESSIONS`` owns."""
+    return np.array([facet_mask(facets, PROFESSION_FACETS[p]) for p in PROFESSIONS])
+
+
+def reception_shared(specs: tuple[AssociationSpec, ...], n_sites: int) -> np.ndarray:
+    """``(S,)`` 1.0 where a site's associations use one shared reception space, else 0.0."""
+    out = np.zeros(n_sites)
+    for s in specs:
+        if s.spaces.get("reception", 0.0) > 0:
+            out[s.site] = 1.0
+    return out
+
+
 def facet_names(n_facets: int) -> tuple[str, ...]:
     """Names of the facets: the article's six, then ``facet_7``, ``facet_8``, ..."""
     extra = tuple(f"facet_{k + 1}" for k in range(len(FACETS), n_facets))
@@ -527,6 +662,17 @@ def extend_prototypes(n_facets: int, rng: np.random.Generator) -> dict[str, np.n
         extra = rng.random(max(n_facets - len(proto), 0))
         out[kind] = np.concatenate([np.asarray(proto, dtype=float), extra])[:n_facets]
     return out
+
+
+def _culture(spec: Any, prototype: np.ndarray) -> np.ndarray:
+    """An association's culture before its spread: its own facet values, else its prototype's.
+
+    Facets a case file leaves out (or the extra facets beyond its values) are the prototype's.
+    """
+    if spec.culture is None:
+        return prototype
+    own = np.asarray(spec.culture, dtype=float)[: prototype.size]
+    return np.concatenate([own, prototype[own.size :]])
 
 
 def _check_seed(rng: Any) -> Any:

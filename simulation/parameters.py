@@ -23,7 +23,8 @@ class ParamSpec:
     """The type and allowed range of one scalar parameter.
 
     Attributes:
-        kind: ``"float"``, ``"int"``, ``"choice"`` or ``"bool"``.
+        kind: ``"float"``, ``"int"``, ``"choice"``, ``"bool"`` or ``"case"`` (a case file, a
+            built-in case name or a loaded case; checked by loading it).
         low: smallest allowed value (numbers).
         high: largest allowed value (numbers).
         choices: allowed values (choices).
@@ -46,6 +47,8 @@ class ParamSpec:
             text = "one of " + ", ".join(repr(c) for c in self.choices)
         elif self.kind == "bool":
             text = "True or False"
+        elif self.kind == "case":
+            text = "a case file (.toml) or a built-in case (cssi, helpline)"
         else:
             noun = "an integer" if self.kind == "int" else "a number"
             text = f"{noun} in [{self.low}, {self.high}]"
@@ -62,6 +65,7 @@ def _i(low: int, high: int, unit: str, label: str) -> ParamSpec:
 
 PARAMETERS: Mapping[str, ParamSpec] = {
     "scenario": ParamSpec("choice", choices=SCENARIOS, label="Scenario"),
+    "case": ParamSpec("case", optional=True, unit="file or built-in name", label="Case file"),
     "layout": ParamSpec("choice", choices=LAYOUTS, label="Layout of shared premises"),
     "n_workers": _i(10, 1_000_000, "workers", "Workers (landscape)"),
     "n_facets": _i(1, 64, "facets", "Facets of practice"),
@@ -98,6 +102,21 @@ PARAMETERS: Mapping[str, ParamSpec] = {
     "culture_spread": _f(0.0, 0.5, "sd of cultures around their prototype", "Culture spread"),
     "multi_need_share": _f(0.0, 1.0, "share of beneficiaries with mixed needs", "Mixed needs"),
     "access_tolerance": _f(0.0, 1.0, "largest facet gap accepted", "Access tolerance"),
+    "serving_publics": ParamSpec("bool", label="Serving publics"),
+    "visit_rate": _f(0.0, 50.0, "beneficiaries seen per worker per week", "Visits"),
+    "referral_rate": _f(0.0, 1.0, "chance a misfit need is referred along a tie", "Referrals"),
+    "service_adaptation": _f(0.0, 1.0, "facet gap share closed per visit", "Adaptation"),
+    "premises_norms": ParamSpec("bool", label="Premises carry a norm"),
+    "premises_pull": _f(0.0, 1.0, "weekly pull to the building's norm", "Premises pull"),
+    "identity_exit": ParamSpec("bool", label="Exit under identity threat"),
+    "exit_rate": _f(0.0, 1.0, "weekly exit hazard per unit of identity threat", "Exit rate"),
+    "profession_ownership": ParamSpec("bool", label="Professions own facets"),
+    "profession_barrier": _f(0.0, 1.0, "borrowing lost on owned facets", "Profession barrier"),
+    "newcomer_learning": _f(0.0, 10.0, "extra learning of a new hire", "Newcomer learning"),
+    "shared_tools": ParamSpec("bool", label="Durable shared tools"),
+    "tool_use": _f(0.0, 1.0, "weekly pull of the shared tools", "Tool use"),
+    "tool_decay": _f(0.0, 1.0, "weekly loss of unused shared tools", "Tool decay"),
+    "meaning_sensitivity": _f(0.0, 20.0, "attendance lost per unit of role gap", "Meaning"),
     "collect_agents": ParamSpec("bool", label="Collect agent data"),
     "record_every": _i(1, 100_000, "weeks between records", "Record every"),
 }
@@ -142,6 +161,8 @@ def check_value(name: str, spec: ParamSpec, value: Any, expected: str | None = N
         if isinstance(value, str) and value in spec.choices:
             return value
         raise bad
+    if spec.kind == "case":
+        return _check_case(name, value, expected)
     if isinstance(value, bool) or not isinstance(value, Real):
         raise bad
     if spec.kind == "int":
@@ -155,6 +176,30 @@ def check_value(name: str, spec: ParamSpec, value: Any, expected: str | None = N
     if not spec.low <= value <= spec.high:
         raise bad
     return value
+
+
+def _check_case(name: str, value: Any, expected: str) -> Any:
+    """A case parameter: loaded now, so that a bad file fails before any model is built."""
+    import os
+
+    from simulation.cases import Case, load_case
+
+    if isinstance(value, Case):
+        if value.path is None:
+            raise ValueError(
+                f"parameter {name!r} = case {value.name!r} is invalid: expected {expected} "
+                "(a case read from text has no file: save it, and pass its path)"
+            )
+        return str(value.path)
+    if not isinstance(value, str | os.PathLike):
+        raise ValueError(f"parameter {name!r} = {value!r} is invalid: expected {expected}")
+    try:
+        load_case(value)
+    except FileNotFoundError as err:
+        raise ValueError(
+            f"parameter {name!r} = {str(value)!r} is invalid: expected {expected} ({err})"
+        ) from None
+    return str(value)
 
 
 def validate(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -178,6 +223,7 @@ class Parameters:
 
     # structure: which associations, sites and facets
     scenario: str
+    case: str | None
     n_workers: int
     n_facets: int
     layout: str
@@ -222,6 +268,26 @@ class Parameters:
     culture_spread: float
     multi_need_share: float
     access_tolerance: float
+    # serving publics
+    serving_publics: bool
+    visit_rate: float
+    referral_rate: float
+    service_adaptation: float
+    # premises
+    premises_norms: bool
+    premises_pull: float
+    # exit under identity threat
+    identity_exit: bool
+    exit_rate: float
+    # professions and tenure
+    profession_ownership: bool
+    profession_barrier: float
+    newcomer_learning: float
+    # durable shared tools and the sense of meaning
+    shared_tools: bool
+    tool_use: float
+    tool_decay: float
+    meaning_sensitivity: float
     # recording
     collect_agents: bool
     record_every: int

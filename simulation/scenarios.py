@@ -30,6 +30,16 @@ FACET_POLES: Mapping[str, tuple[str, str]] = {
 SECTORS: tuple[str, ...] = ("health", "social")
 """Sector codes: 0 = health (soins), 1 = social (aide sociale)."""
 
+HEALTH_FACETS: tuple[str, ...] = ("framing",)
+"""The facets of health expertise: the only ones on which sector influence acts and on which
+sanitarisation is measured. The study defines sanitarisation as addressing problems "en
+recourant aux formes d'expertise propres au champ de la santé" (Moriau & Bottero 2023, quoted
+in *Vers une hybridation ...*): that is the medical framing of a case, not the walk-in access,
+informal reception or community approach of the low-threshold drug service, which is coded
+health by its sector (a therapeutic service with doctors) but whose low-threshold traits are
+the social side's as much as the health side's. Coding of every association kind: see
+``PROTOTYPE_SECTOR`` and ``docs/ODD.md`` (section 5)."""
+
 SCENARIOS: tuple[str, ...] = ("cssi", "helpline", "landscape")
 LAYOUTS: tuple[str, ...] = ("separate", "shared")
 
@@ -60,6 +70,22 @@ PROFESSIONS: tuple[str, ...] = (
     "mediator",
 )
 
+PROFESSION_FACETS: Mapping[str, tuple[str, ...]] = {
+    "doctor": ("framing",),
+    "nurse": ("framing",),
+    "psychologist": ("reception",),
+    "social worker": ("tools",),
+    "receptionist": (),
+    "mediator": (),
+}
+"""The facets each profession owns (SF9: "chaque service dispose d'un accueil spécialisé qui
+demande des compétences spécifiques"): the medical framing for doctors and nurses; the
+psychosocial reception, which the family-planning centre must staff with "un travailleur formé à
+cette démarche", for its counsellors (coded ``psychologist``); and orientation, the respondent's
+"mission d'orientation" with its directory of services, for social workers (the ``tools`` facet:
+own or shared tools of encoding and orientation). Borrowing across professions is harder on
+these facets (``profession_barrier``)."""
+
 # Opening hours as weekly half-day slots (Monday morning = 0 ... Friday afternoon = 9).
 _ALL_WEEK = tuple(range(10))
 
@@ -78,7 +104,11 @@ class AssociationSpec:
             ``"x"`` is shared by every association that uses it; ``"x:own"`` is its own.
         hours: opening half-day slots in the week.
         professions: profession mix as ``{profession: weight}``.
-        public_size: beneficiaries who stand for its public in the access measure.
+        public_size: beneficiaries who stand for its public (they visit, and are measured).
+        room_lost: share of its own former rooms it lost on the site (0 = kept them all, 1 =
+            works only in shared rooms); sets how hard the building's norm pulls its workers.
+        culture: its culture's facet values in place of its kind's prototype (``None``: the
+            prototype); facets beyond the given ones are the prototype's.
     """
 
     name: str
@@ -90,6 +120,8 @@ class AssociationSpec:
     hours: tuple[int, ...] = _ALL_WEEK
     professions: Mapping[str, float] = field(default_factory=lambda: {"social worker": 1.0})
     public_size: int = 30
+    room_lost: float = 0.0
+    culture: tuple[float, ...] | None = None
 
     @property
     def sector(self) -> str:
@@ -103,7 +135,8 @@ class Phase:
 
     A level left as ``None`` follows the model's parameters; a number overrides it. During a
     phase with ``meetings=True``, common work happens only on meeting weeks (every
-    ``intervision_every`` weeks) among the workers who attend (``intervision_attendance``).
+    ``intervision_every`` weeks, or ``meeting_every``) among the workers who attend
+    (``intervision_attendance``, or ``attendance``).
     """
 
     name: str
@@ -112,15 +145,29 @@ class Phase:
     collaboration: float | None = None
     common_work: float | None = None
     meetings: bool = False
+    meeting_every: int | None = None
+    attendance: float | None = None
 
 
 @dataclass(frozen=True)
 class Setting:
-    """A named structural set-up: associations, sites and the pooling schedule."""
+    """A named structural set-up: associations, sites and the pooling schedule.
+
+    Attributes:
+        name: short name.
+        associations: the associations, with their sites.
+        schedule: the pooling phases.
+        premises_norm: the practice the buildings are designed for, on the facets their layout
+            constrains (``{facet: value}``); empty for none.
+        tool_facets: the facets a pooled function writes durable shared tools on (the
+            helpline's guidelines, lexicon and directory); empty for none.
+    """
 
     name: str
     associations: tuple[AssociationSpec, ...]
     schedule: tuple[Phase, ...] = (Phase("pooled", 0),)
+    premises_norm: Mapping[str, float] = field(default_factory=dict)
+    tool_facets: tuple[str, ...] = ()
 
     def phase_at(self, week: int) -> Phase:
         """The phase in force in a given week (steps count from 0)."""
@@ -152,162 +199,13 @@ def pooling_levels(pooling_intensity: float) -> tuple[float, float, float]:
     )
 
 
-# --- the CSSI ---------------------------------------------------------------------------------
-
-
-def _cssi_spaces(layout: str) -> list[dict[str, float]]:
-    """Time shares in the spaces of the CSSI building, for the four associations in order.
-
-    ``separate`` is the building as observed: a shared waiting room except for the drug service,
-    one reception desk per service ("le desk comme à l'aéroport"), medical rooms (with a water
-    point) apart from social rooms, some rooms reserved. ``shared`` is the counterfactual of a
-    fully shared layout: one waiting room, one reception, every room free.
-    """
-    if layout == "shared":
-        common = {"waiting_room": 0.15, "reception": 0.15, "kitchen": 0.1, "rooms": 0.6}
-        return [dict(common) for _ in range(4)]
-    return [
-        # medical practice: shared waiting room, own desk, medical rooms half reserved
-        {
-            "waiting_room": 0.1,
-            "reception:own": 0.15,
-            "kitchen": 0.1,
-            "medical_rooms": 0.3,
-            "rooms:own": 0.35,
-        },
-        # drug service: own waiting/activity room, own desk, social rooms
-        {
-            "waiting_room:own": 0.3,
-            "reception:own": 0.15,
-            "kitchen": 0.1,
-            "social_rooms": 0.2,
-            "medical_rooms": 0.05,
-            "rooms:own": 0.2,
-        },
-        # general social service
-        {
-            "waiting_room": 0.1,
-            "reception:own": 0.15,
-            "kitchen": 0.1,
-            "social_rooms": 0.35,
-            "rooms:own": 0.3,
-        },
-        # family planning + debt mediation: both kinds of rooms
-        {
-            "waiting_room": 0.1,
-            "reception:own": 0.15,
-            "kitchen": 0.1,
-            "medical_rooms": 0.2,
-            "social_rooms": 0.2,
-            "rooms:own": 0.25,
-        },
-    ]
-
-
-def cssi(layout: str = "separate") -> Setting:
-    """The integrated social-health centre: four associations, about forty workers, one building.
-
-    Sizes within the article's "entre sept et quinze salariés" (about forty in all); the drug
-    service and the family planning centre have the most marked identities (founded in the
-    struggles for methadone substitution and for contraception and abortion rights).
-    """
-    spaces = _cssi_spaces(layout)
-    shared_hours = layout == "shared"
-    hours = [
-        _ALL_WEEK,
-        _ALL_WEEK if shared_hours else (0, 1, 2, 3, 4, 6, 8),
-        _ALL_WEEK if shared_hours else (0, 2, 4, 5, 6, 8),
-        _ALL_WEEK if shared_hours else (1, 3, 5, 7, 9),
-    ]
-    specs = (
-        AssociationSpec(
-            "maison médicale",
-            "medical_practice",
-            size=12,
-            identity=0.8,
-            spaces=spaces[0],
-            hours=hours[0],
-            professions={"doctor": 4, "nurse": 4, "receptionist": 2, "social worker": 1},
-            public_size=40,
-        ),
-        AssociationSpec(
-            "drug service",
-            "drug_service",
-            size=9,
-            identity=1.3,
-            spaces=spaces[1],
-            hours=hours[1],
-            professions={"doctor": 2, "psychologist": 2, "social worker": 4, "receptionist": 1},
-            public_size=30,
-        ),
-        AssociationSpec(
-            "social service",
-            "social_service",
-            size=8,
-            identity=1.0,
-            spaces=spaces[2],
-            hours=hours[2],
-            professions={"social worker": 6, "receptionist": 2},
-            public_size=30,
-        ),
-        AssociationSpec(
-            "family planning",
-            "family_planning",
-            size=11,
-            identity=1.3,
-            spaces=spaces[3],
-            hours=hours[3],
-            professions={
-                "doctor": 2,
-                "psychologist": 2,
-                "social worker": 2,
-                "mediator": 3,
-                "receptionist": 2,
-            },
-            public_size=30,
-        ),
-    )
-    return Setting("cssi", specs)
-
-
-# --- the social helpline ----------------------------------------------------------------------
-
-
-def helpline(decentralise_at: int = 26, rng: np.random.Generator | None = None) -> Setting:
-    """The social helpline (numéro vert): 12 social-work associations, 36 workers.
-
-    March 2020: every respondent in one room (co-presence and common work: a common approach,
-    shared guidelines, call-coding lexicon and directory). From September 2020 (week
-    ``decentralise_at``) shifts go back to each service; intervisions are the only common work
-    left. Associations are social services that differ by speciality and neighbourhood, so their
-    cultures are small variations on one prototype (drawn with ``rng``).
-    """
-    rng = np.random.default_rng(0) if rng is None else rng
-    sizes = rng.integers(2, 5, size=12)  # 20 to 50 workers in all, 2 to 4 per service
-    specs = tuple(
-        AssociationSpec(
-            f"service {k + 1}",
-            "social_service",
-            size=int(sizes[k]),
-            identity=1.0,
-            spaces={"room": 1.0},
-            professions={"social worker": 1.0},
-            public_size=10,
-        )
-        for k in range(12)
-    )
-    schedule = (
-        Phase("centralised", 0, co_presence=1.0, collaboration=1.0, common_work=0.8),
-        Phase(
-            "decentralised",
-            decentralise_at,
-            co_presence=0.0,
-            collaboration=0.05,
-            common_work=0.0,
-            meetings=True,
-        ),
-    )
-    return Setting("helpline", specs, schedule)
+CARE_BUILDING: Mapping[str, float] = {"access": 0.2, "reception": 0.3, "approach": 0.3}
+"""The practice a purpose-built care centre is designed for, on the facets its layout
+constrains: appointments (access), a formal desk (reception) and individual consultation rooms
+(approach). The drug service's users say of the CSSI: "ça aurait pu être un hôpital. Dans la
+configuration, dans les couleurs, dans l'agencement, c'est pensé institution de soin"
+(*Partager des locaux*). Values: assumption, at the appointment-based, formal, individual end
+of each facet (the medical practice's prototype, rounded)."""
 
 
 # --- landscapes -------------------------------------------------------------------------------
@@ -353,6 +251,9 @@ def landscape(
     kind_pick = rng.integers(0, 2, size=n_assoc)
     hour_masks = rng.random((n_assoc, 10)) < 0.7
     spaces = _generic_spaces(layout)
+    # the share of its rooms' time an association spends in shared rather than own rooms
+    rooms = {k: v for k, v in spaces.items() if k.startswith("rooms")}
+    room_lost = sum(v for k, v in rooms.items() if not k.endswith(":own")) / sum(rooms.values())
     specs = []
     for a in range(n_assoc):
         kind = kinds_by_sector["health" if health[a] else "social"][kind_pick[a]]
@@ -367,9 +268,10 @@ def landscape(
                 hours=hours or (0,),
                 professions=_PROFESSION_MIX[kind],
                 public_size=max(3, sizes[a]),
+                room_lost=room_lost,
             )
         )
-    return Setting("landscape", tuple(specs))
+    return Setting("landscape", tuple(specs), premises_norm=CARE_BUILDING)
 
 
 _PROFESSION_MIX: Mapping[str, Mapping[str, float]] = {
@@ -416,9 +318,12 @@ def build_setting(
     decentralise_at: int,
     rng: np.random.Generator,
 ) -> Setting:
-    """The setting a model with these parameters runs on."""
-    if scenario == "cssi":
-        return cssi(layout)
-    if scenario == "helpline":
-        return helpline(decentralise_at, rng)
+    """The setting of a generated scenario (a landscape) with these parameters.
+
+    The study's two cases (``cssi``, ``helpline``) are case files: see :mod:`simulation.cases`.
+    """
+    if scenario != "landscape":
+        raise ValueError(
+            f"scenario {scenario!r} is a case file: read it with simulation.cases.load_case"
+        )
     return landscape(n_workers, rng, associations_per_site, sector_mix, layout)

@@ -115,16 +115,16 @@ def test_parameter_table_matches_signatures_and_defaults_validate():
 # --- The same kernel code path as the pooling model -----------------------------------------
 
 
-SHARED_PAIR_RULES = ("_confide", "_borrow_facet")
+SHARED_PAIR_RULES = ("_within", "_pick_facet")
 
 
 def recording_table(calls: list[str]) -> SimpleNamespace:
     """The pure-Python kernel table, logging each kernel and each shared pair rule it calls.
 
     ``kernels._pure_table()`` rebinds every kernel to one fresh namespace, in which they look up
-    each other and the per-pair rules (``_confide``: bounded confidence, ``_borrow_facet``: facet
-    borrowing) at call time; logged wrappers put in that namespace see a call whichever kernel
-    makes it.
+    each other and the per-pair rules (``_within``: the bounded-confidence gate, ``_pick_facet``:
+    Axelrod's similarity-driven choice of a facet) at call time; logged wrappers put in that
+    namespace see a call whichever kernel makes it.
     """
     table = kernels._pure_table()
     namespace = table.bounded_confidence.__globals__
@@ -150,8 +150,8 @@ def pooling_run() -> None:
 def test_classic_models_and_pooling_model_share_the_kernel_code(monkeypatch):
     """Axelrod's and Deffuant's pair rules are the very functions the pooling model runs.
 
-    If ``classic.py`` had its own update loop, or a pooling kernel its own copy of a pair rule,
-    the logged calls would miss it.
+    If ``simulation.classic`` had its own update loop, or a pooling kernel its own copy of a pair
+    rule, the logged calls would miss it.
     """
     runs = {
         "axelrod": lambda: axelrod(size=4, features=3, traits=3, rng=1),
@@ -168,8 +168,8 @@ def test_classic_models_and_pooling_model_share_the_kernel_code(monkeypatch):
         monkeypatch.setitem(kernels._state, "table", recording_table(calls))
         run()
         used[name] = set(calls)
-    assert {"facet_borrowing", "_borrow_facet"} <= used["axelrod"]
-    assert {"bounded_confidence", "_confide"} <= used["deffuant"]
+    assert {"facet_borrowing", "_pick_facet"} <= used["axelrod"]
+    assert {"bounded_confidence", "_within"} <= used["deffuant"]
     assert "socialise_to_code" in used["march"] & used["march_literal"]
     assert {"encounters", "collaborate", "pooled_function"} <= used["pooling"]
     assert set(SHARED_PAIR_RULES) <= used["pooling"]

@@ -12,7 +12,8 @@ import pytest
 
 import experiments
 from experiments import figures, style
-from experiments.reproduce import drift_table, sector_drift, snapshot
+from experiments.replay import drift_table
+from experiments.snapshot import sector_drift, snapshot
 from experiments.spec import Design, SweepSpec
 from experiments.sweep import run_sweep
 from simulation.metrics import REGIMES

@@ -99,8 +99,19 @@ def test_encounters_is_bounded_confidence_on_the_drawn_edges() -> None:
     u = rng.random(500)
     x = w.practices.copy()
     fam = np.zeros_like(w.familiarity)
+    every_facet = np.ones(x.shape[1])  # sector influence on every facet: the generic rule
     engaged = kernels.encounters(
-        x, w.cp_edges, w.cp_cum, u, 0.3, 0.2, w.openness, w.worker_sector, w.influence, fam
+        x,
+        w.cp_edges,
+        w.cp_cum,
+        u,
+        0.3,
+        0.2,
+        w.openness,
+        w.worker_sector,
+        w.influence,
+        fam,
+        every_facet,
     )
     edge = np.minimum(np.searchsorted(w.cp_cum, u * w.cp_cum[-1], side="right"), w.cp_cum.size - 1)
     src, dst = w.cp_edges[edge, 0], w.cp_edges[edge, 1]
@@ -122,9 +133,11 @@ def test_collaborate_is_facet_borrowing_on_the_drawn_ties() -> None:
     n = 400
     u = rng.random((4, n))
     x, tie = w.practices.copy(), w.tie.copy()
-    moved = kernels.collaborate(
-        x, w.cp_edges, tie, w.tie_ids, *u, 0.05, 0.3, 0.2, w.openness, w.worker_sector, w.influence
-    )
+    # sector influence on every facet and no profession owning a facet: the generic rule
+    every_facet = np.ones(x.shape[1])
+    nobody_owns = np.zeros_like(w.owned)
+    args = (w.openness, w.worker_sector, w.influence, every_facet, w.profession, nobody_owns, 1.0)
+    moved = kernels.collaborate(x, w.cp_edges, tie, w.tie_ids, *u, 0.05, 0.3, 0.2, *args)
     cum = np.cumsum(w.tie[w.tie_ids])
     edge = w.tie_ids[np.minimum(np.searchsorted(cum, u[0] * cum[-1], side="right"), cum.size - 1)]
     flip = u[1] < 0.5
@@ -140,6 +153,53 @@ def test_collaborate_is_facet_borrowing_on_the_drawn_ties() -> None:
     renewed[edge[done]] = True
     assert np.all(tie[renewed] == 1.0)
     assert np.array_equal(tie[~renewed], w.tie[~renewed])
+
+
+def test_sector_influence_acts_on_the_health_facets_only() -> None:
+    """Consistency: with asymmetry, pulls differ by sector on framing and nowhere else."""
+    w = _world()
+    rng = np.random.default_rng(4)
+    u = rng.random(400)
+    health_only = w.sector_facet  # the model's own: framing only
+    assert health_only.tolist() == [0.0, 0.0, 1.0, 0.0, 0.0, 0.0]
+    x, y = w.practices.copy(), w.practices.copy()
+    fam = np.zeros_like(w.familiarity)
+    common = (w.cp_edges, w.cp_cum, u, 1.0, 0.2, w.openness, w.worker_sector, w.influence)
+    kernels.encounters(x, *common, fam.copy(), health_only)
+    kernels.encounters(y, *common, fam.copy(), np.ones(6))
+    off_health = [0, 1, 3, 4, 5]
+    assert np.array_equal(x[:, 2], y[:, 2])  # framing: the same asymmetric pull
+    assert np.abs(x - y)[:, off_health].max() > 0  # elsewhere only the old rule was asymmetric
+    symmetric = w.influence.copy()
+    symmetric[:] = 1.0
+    z = w.practices.copy()
+    common_sym = (w.cp_edges, w.cp_cum, u, 1.0, 0.2, w.openness, w.worker_sector, symmetric)
+    kernels.encounters(z, *common_sym, fam.copy(), health_only)
+    assert np.abs(x - z)[:, 2].max() > 0
+    assert np.array_equal(x[:, off_health], z[:, off_health])
+
+
+def test_owned_facets_are_borrowed_less_across_professions() -> None:
+    """Consistency: the profession barrier scales borrowing on owned facets only."""
+    w = _world()
+    rng = np.random.default_rng(5)
+    w.tie[rng.choice(w.tie.size, 80, replace=False)] = 1.0
+    w.refresh_ties()
+    u = rng.random((4, 600))
+    base = (w.openness, w.worker_sector, w.influence, w.sector_facet, w.profession, w.owned)
+    x_free, x_barred = w.practices.copy(), w.practices.copy()
+    kernels.collaborate(
+        x_free, w.cp_edges, w.tie.copy(), w.tie_ids, *u, 0.05, 0.3, 0.2, *base, 1.0
+    )
+    kernels.collaborate(
+        x_barred, w.cp_edges, w.tie.copy(), w.tie_ids, *u, 0.05, 0.3, 0.2, *base, 0.0
+    )
+    framing = 2  # owned by doctors and nurses
+    doctors = np.isin(w.profession, [0, 1])
+    moved_free = np.abs(x_free - w.practices)[doctors, framing].sum()
+    moved_barred = np.abs(x_barred - w.practices)[doctors, framing].sum()
+    assert moved_free > 0
+    assert moved_barred < moved_free
 
 
 def test_pooled_function_is_group_mean_then_socialisation() -> None:

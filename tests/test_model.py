@@ -233,6 +233,8 @@ def _valid_value(name: str) -> st.SearchStrategy:
     spec = PARAMETERS[name]
     if spec.kind == "choice":
         return st.sampled_from(spec.choices)
+    if spec.kind == "case":
+        return st.sampled_from([None, "cssi", "helpline"])
     if spec.kind == "bool":
         return st.booleans()
     if spec.kind == "int":
@@ -263,6 +265,8 @@ def _invalid_value(name: str) -> st.SearchStrategy:
         return st.one_of(st.text().filter(lambda s: s not in spec.choices), st.integers())
     if spec.kind == "bool":
         return st.one_of(st.integers(), st.text(), st.none())
+    if spec.kind == "case":
+        return st.one_of(st.integers(), st.sampled_from(["no-such-case", "missing.toml"]))
     below = st.floats(max_value=spec.low, exclude_max=True, allow_nan=False)
     above = st.floats(min_value=spec.high, exclude_min=True, allow_nan=False)
     wrong = st.sampled_from([math.nan, "0.5", [0.5]])

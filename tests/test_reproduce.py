@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import experiments
-from experiments import reproduce
+from experiments import drawing, figure_jobs, figures, replay, reproduce
 from experiments.cli import main
 from experiments.spec import Design, SweepSpec
 from experiments.sweep import run_sweep
@@ -76,19 +76,44 @@ def test_figures_command_lists_and_selects_figures(
 
 def test_an_unsupported_figure_is_refused_with_the_allowed_names(cssi: Path) -> None:
     with pytest.raises(ValueError, match=r"helpline_time_course.*allowed: access_diversity"):
-        reproduce.draw_figures(cssi, only=["helpline_time_course"])
+        drawing.draw_figures(cssi, only=["helpline_time_course"])
+
+
+def test_a_new_figure_is_one_function_and_one_registry_line(
+    cssi: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def end_states_job(sweep: figure_jobs.Sweep) -> figure_jobs.FigureJob | None:
+        if "identity_strength" not in sweep.varying:
+            return None
+        return figure_jobs.FigureJob(
+            "end_states",
+            "Regimes by identity strength.",
+            lambda: figures.regime_map(sweep.ok, x="identity_strength", y="pooling_intensity"),
+        )
+
+    monkeypatch.setattr(figure_jobs, "FIGURE_JOBS", (*figure_jobs.FIGURE_JOBS, end_states_job))
+    assert [job.stem for job in figure_jobs.sweep_figures(cssi)][-1] == "end_states"
+    written = drawing.draw_figures(cssi, tmp_path, only=["end_states"], formats=("png",))
+    assert [p.name for p in written] == ["end_states.png", "end_states.txt"]
+    assert "Regimes by identity strength." in (tmp_path / "end_states.txt").read_text()
+
+
+def test_the_registry_names_each_experiment_once_with_its_spec() -> None:
+    names = [e.name for e in reproduce.REGISTRY]
+    assert len(set(names)) == len(names) == len(reproduce.EXPERIMENTS)
+    assert {e.sensitivity for e in reproduce.REGISTRY} - {None} == {"sobol", "morris"}
 
 
 def test_a_replayed_run_ends_where_the_stored_run_ended(cssi: Path) -> None:
     summary = experiments.load_summary(cssi).set_index("run_id")
     weeks: list[int] = []
-    model = reproduce.replay(cssi, "p0003-r01", lambda m: weeks.append(int(m.steps)))
+    model = replay.replay(cssi, "p0003-r01", lambda m: weeks.append(int(m.steps)))
     assert weeks == [0, 4, 8, 12, 16, 20]
     stored = summary.loc["p0003-r01"]
     now = model.measures()
     for name in ("centroid_distance_ratio", "hybrid_share", "public_access", "regime"):
         assert now[name] == stored[name]
-    before, after = reproduce.run_snapshots(cssi, "p0003-r01")
+    before, after = replay.run_snapshots(cssi, "p0003-r01")
     assert (before.week, after.week) == (0, 20)
     assert (after.practices == model.practices).all()
 

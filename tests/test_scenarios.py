@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from simulation.cases import cssi, helpline
 from simulation.scenarios import (
     PROTOTYPE_SECTOR,
-    cssi,
-    helpline,
     landscape,
     pair_weights,
 )

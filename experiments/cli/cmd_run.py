@@ -79,6 +79,8 @@ def configure(p: argparse.ArgumentParser) -> None:
             group.add_argument(
                 _option(name), action=argparse.BooleanOptionalAction, help=help_text
             )
+        elif spec.kind == "case":
+            group.add_argument(_option(name), metavar="FILE", help=help_text + "; see `case`")
         else:
             kind = int if spec.kind == "int" else finite_float
             group.add_argument(
@@ -150,7 +152,8 @@ def handle(args: argparse.Namespace) -> int:
         print(json.dumps({k: jsonable(v) for k, v in final.items()}, indent=2))
         return EXIT_OK
     changed = {k: v for k, v in params.items() if v != defaults.get(k) and k != "record_every"}
-    print(f"scenario {params['scenario']}, seed {args.seed} (spawn key {args.spawn_key or '-'})")
+    where = f"case {params['case']}" if params.get("case") else f"scenario {params['scenario']}"
+    print(f"{where}, seed {args.seed} (spawn key {args.spawn_key or '-'})")
     print(f"parameters changed from the defaults: {changed or 'none'}")
     print(f"{args.steps} weeks in {seconds:.2f} s ({args.steps / seconds:.0f} weeks/s)")
     print(f"final regime: {final['regime']}  (phase {final['phase']})")

@@ -22,6 +22,9 @@ def configure_dashboard(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--port", type=int_range(1, 65535), default=8765, help="port, 1 to 65535 (default 8765)"
     )
+    p.add_argument(
+        "--cases", metavar="DIR", help="a folder of case files the page offers beside the built-in"
+    )
 
 
 def handle_dashboard(args: argparse.Namespace) -> int:
@@ -37,8 +40,23 @@ def handle_dashboard(args: argparse.Namespace) -> int:
     warning = dashboard.exposure_warning(args.host)
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
+    if args.cases is not None:
+        _offer_cases(args.cases)
     print(f"serving the dashboard on http://{args.host}:{args.port}", file=sys.stderr)
     return dashboard.serve(args.host, args.port)
+
+
+def _offer_cases(folder: str) -> None:
+    """Pass ``--cases DIR`` to the page's server (which inherits this environment)."""
+    import os
+    from pathlib import Path
+
+    from simulation.cases import CASES_ENV
+
+    path = Path(folder).expanduser().resolve()
+    if not path.is_dir():
+        raise UsageError(f"--cases {folder!r} is not a folder of case files")
+    os.environ[CASES_ENV] = str(path)
 
 
 CLASSIC_MODELS: tuple[str, ...] = ("axelrod", "deffuant", "march")

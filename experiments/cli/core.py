@@ -128,8 +128,10 @@ def one_line(err: BaseException) -> str:
 def is_usage_error(err: BaseException) -> bool:
     """Whether an error is the user's input (exit 2) rather than a failure (exit 1)."""
     from experiments.spec import SpecError
+    from simulation.cases import CaseError
 
-    return isinstance(err, SpecError | UsageError | FileNotFoundError | IsADirectoryError)
+    usage = SpecError | CaseError | UsageError | FileNotFoundError | IsADirectoryError
+    return isinstance(err, usage)
 
 
 def _silence_stdout() -> None:

@@ -58,6 +58,9 @@ def load_spec(
         except tomllib.TOMLDecodeError as err:
             raise SpecError("(file)", str(path), f"is not valid TOML ({err})", "TOML") from None
         raw.setdefault("name", path.stem)
+        from experiments.spec.case_key import place_case_key
+
+        raw = place_case_key(raw, path.parent)  # case paths are relative to the spec
         try:
             out = spec_from_dict(raw)
         except SpecError as err:

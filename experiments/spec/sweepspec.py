@@ -158,6 +158,9 @@ def spec_from_dict(raw: Mapping[str, Any]) -> SweepSpec:
     """
     if not isinstance(raw, Mapping):
         raise SpecError("(top)", raw, "is not a table", "a TOML table of spec keys")
+    from experiments.spec.case_key import place_case_key
+
+    raw = place_case_key(raw)  # a top-level case = "..." is a fixed parameter
     for key in raw:
         if key not in _TOP_KEYS:
             raise SpecError(key, raw[key], "is not a spec key", ", ".join(_TOP_KEYS))

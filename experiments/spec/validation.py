@@ -145,8 +145,9 @@ def _check_param(key: str, name: str, value: Any) -> Any:
     spec = PARAMETERS[name]
     try:
         return validate_parameter(name, value)
-    except ValueError:
-        pass
+    except ValueError as err:
+        if spec.kind == "case":  # the case file's own message names its file, key and value
+            raise SpecError(key, value, f"is not a usable case ({err})", spec.allowed()) from None
     number = isinstance(value, Real) and not isinstance(value, bool)
     in_kind = (
         (spec.kind == "float" and number)

@@ -66,6 +66,9 @@ def Dashboard(
         seed: the first seed.
         play_interval: shortest time between two frames while playing, in seconds.
         use_url: read the set-up from the page's URL at start and keep it there.
+
+    Why one function: a Solara component; the page's state, its threads and the actions on it
+    are hooks, which must be called in the same order on every render of one component.
     """
     router = solara.use_router()
     start = solara.use_memo(

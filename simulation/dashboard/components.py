@@ -58,6 +58,9 @@ def ParamControl(
     """The widget of one parameter, in a block of class ``param-<name>``.
 
     A control the scenario overrides is disabled and says why in one line.
+
+    Why one function: one branch per kind of widget, each a few lines; split, the branches
+    would only move into functions that all take the same five arguments.
     """
     spec = control.spec
     cast = int if spec.kind == "int" else float

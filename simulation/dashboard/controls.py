@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from simulation.cases import BUILTIN_CASES, load_case
 from simulation.dashboard.texts import HELP, LABELS
 from simulation.model import default_parameters
 from simulation.parameters import PARAMETERS, ParamSpec
@@ -53,6 +54,27 @@ GROUPS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
             "core_facets",
             "periphery_anchoring",
             "culture_drift",
+        ),
+        False,
+    ),
+    (
+        "Expert: mechanisms of the study",
+        (
+            "serving_publics",
+            "visit_rate",
+            "referral_rate",
+            "service_adaptation",
+            "premises_norms",
+            "premises_pull",
+            "identity_exit",
+            "exit_rate",
+            "profession_ownership",
+            "profession_barrier",
+            "newcomer_learning",
+            "shared_tools",
+            "tool_use",
+            "tool_decay",
+            "meaning_sensitivity",
         ),
         False,
     ),
@@ -157,10 +179,12 @@ def make_control(name: str, spec: ParamSpec, default: Any) -> Control:
 
 
 def controls() -> dict[str, Control]:
-    """Every scalar parameter's control, keyed by parameter name."""
+    """Every scalar parameter's control, keyed by parameter name (a case file has none)."""
     defaults = default_parameters()
     return {
-        name: make_control(name, spec, defaults.get(name)) for name, spec in PARAMETERS.items()
+        name: make_control(name, spec, defaults.get(name))
+        for name, spec in PARAMETERS.items()
+        if spec.kind != "case"
     }
 
 
@@ -171,7 +195,7 @@ def control_groups() -> list[tuple[str, tuple[str, ...], bool]]:
         (title, tuple(n for n in names if n in PARAMETERS), is_open)
         for title, names, is_open in GROUPS
     ]
-    rest = tuple(n for n in PARAMETERS if n not in listed)
+    rest = tuple(n for n, s in PARAMETERS.items() if n not in listed and s.kind != "case")
     if rest:
         title, names, is_open = groups[-1]
         groups[-1] = (title, names + rest, is_open)
@@ -199,8 +223,16 @@ _SETTING_KEYS = ("n_workers", "layout", "sector_mix", "associations_per_site", "
 
 
 def _setting(values: Mapping[str, Any], **change: Any) -> Any:
-    args = {k: values[k] for k in _SETTING_KEYS if k in values} | change
-    return build_setting(values["scenario"], rng=np.random.default_rng(0), **args)
+    """The setting the model would build (a case file's, or a generated landscape's)."""
+    values = {**values, **change}
+    rng = np.random.default_rng(0)
+    source = values.get("case") or (
+        values["scenario"] if values["scenario"] in BUILTIN_CASES else None
+    )
+    if source is not None:
+        return load_case(source).setting(values, rng)
+    args = {k: values[k] for k in _SETTING_KEYS if k in values}
+    return build_setting(values["scenario"], rng=rng, **args)
 
 
 def overridden(values: Mapping[str, Any]) -> dict[str, str]:
@@ -221,15 +253,10 @@ def overridden(values: Mapping[str, Any]) -> dict[str, str]:
         spec = PARAMETERS.get(key)
         if spec is None or key not in values:
             continue
-        other = (
-            next((c for c in spec.choices if c != values[key]), values[key])
-            if spec.kind == "choice"
-            else spec.high
-            if values[key] != spec.high
-            else spec.low
-        )
-        if key == "n_workers":
-            other = min(int(other), MAX_DASHBOARD_WORKERS // 10)
+        if spec.kind == "choice":
+            other = next((c for c in spec.choices if c != values[key]), values[key])
+        else:  # the smallest value, or the next one up from it
+            other = spec.low if values[key] != spec.low else spec.low + 1
         try:
             same = _setting(values, **{key: other}) == base
         except Exception:

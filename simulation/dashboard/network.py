@@ -78,10 +78,71 @@ def rooms(run: Run) -> list[dict[str, Any]]:
     return [_box(pos[wsite == s], 0.3, f"site {s + 1}: shared premises") for s in np.unique(wsite)]
 
 
+def _edges(x: alt.X, y: alt.Y) -> alt.Chart:
+    """Collaboration ties: thicker and darker when stronger, faded when weak."""
+    width = alt.Scale(domain=[0, 1], range=[0.3, 3])
+    fade = alt.Scale(domain=[0, 1], range=[0.08, 0.8])
+    return (
+        alt.Chart(alt.Data(name="ties"))
+        .mark_rule(color="#263238")
+        .encode(
+            x=x,
+            y=y,
+            x2="x2:Q",
+            y2="y2:Q",
+            strokeWidth=alt.StrokeWidth("s:Q", scale=width, legend=None),
+            opacity=alt.Opacity("s:Q", scale=fade, legend=None),
+            tooltip=[alt.Tooltip("s:Q", title="tie strength", format=".2f")],
+        )
+    )
+
+
+def _association_layers(run: Run, x: alt.X, y: alt.Y, legend: alt.Legend) -> list[alt.Chart]:
+    colour, _ = _association_scales(run)
+    nodes = (
+        alt.Chart(alt.Data(name="nodes"))
+        .mark_circle(opacity=0.85, stroke="white", strokeWidth=0.5)
+        .encode(
+            x=x,
+            y=y,
+            size=alt.Size("workers:Q", legend=None, scale=alt.Scale(range=[4, 200])),
+            color=alt.Color("group:N", scale=colour, legend=legend),
+            tooltip=["name:N", "workers:Q", alt.Tooltip("site:Q", title="site")],
+        )
+    )
+    return [_edges(x, y), nodes]
+
+
+def _worker_layers(run: Run, x: alt.X, y: alt.Y, legend: alt.Legend) -> list[alt.Chart]:
+    colour, shape = _association_scales(run)
+    opacity = alt.Opacity("o:Q", legend=None, scale=None)
+    copresence = (
+        alt.Chart(alt.Data(name="copresence"))
+        .mark_rule(color="#90A4AE", strokeWidth=0.6)
+        .encode(x=x, y=y, x2="x2:Q", y2="y2:Q", opacity=opacity)
+    )
+    hull = (
+        alt.Chart(alt.Data(name="hull"))
+        .mark_line(color="#D55E00", strokeDash=[5, 3], strokeWidth=1.5)
+        .encode(x=x, y=y, detail="site:N", order="k:Q")
+    )
+    size = 70 if run.model.world.n_workers <= 60 else 25
+    workers = (
+        alt.Chart(alt.Data(name="workers", values=_workers(run)))
+        .mark_point(filled=True, size=size, stroke="white", strokeWidth=0.5, opacity=1)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color("group:N", scale=colour, legend=legend),
+            shape=alt.Shape("group:N", scale=shape, legend=legend),
+            tooltip=[alt.Tooltip("name:N", title="association")],
+        )
+    )
+    return [copresence, _edges(x, y), hull, workers]
+
+
 def network_spec(run: Run) -> dict[str, Any]:
     """The network chart of this run at its scale (static parts inline, dynamic ones named)."""
-    colour, shape = _association_scales(run)
-    m = run.model
     x = alt.X("x:Q", axis=NO_AXIS, scale=alt.Scale(zero=False, nice=False))
     y = alt.Y("y:Q", axis=NO_AXIS, scale=alt.Scale(zero=False, nice=False))
     legend = alt.Legend(title=None, orient="right", labelLimit=160)
@@ -90,70 +151,13 @@ def network_spec(run: Run) -> dict[str, Any]:
         .mark_rect(fill="#f4f4f4", stroke="#cfcfcf", cornerRadius=6)
         .encode(x=x, y=y, x2="x2:Q", y2="y2:Q", tooltip=[alt.Tooltip("room:N", title="room")])
     )
-    edges = (
-        alt.Chart(alt.Data(name="ties"))
-        .mark_rule(color="#263238")
-        .encode(
-            x=x,
-            y=y,
-            x2="x2:Q",
-            y2="y2:Q",
-            strokeWidth=alt.StrokeWidth(
-                "s:Q", scale=alt.Scale(domain=[0, 1], range=[0.3, 3]), legend=None
-            ),
-            opacity=alt.Opacity(
-                "s:Q", scale=alt.Scale(domain=[0, 1], range=[0.08, 0.8]), legend=None
-            ),
-            tooltip=[alt.Tooltip("s:Q", title="tie strength", format=".2f")],
-        )
-    )
     if aggregated(run):
-        nodes = (
-            alt.Chart(alt.Data(name="nodes"))
-            .mark_circle(opacity=0.85, stroke="white", strokeWidth=0.5)
-            .encode(
-                x=x,
-                y=y,
-                size=alt.Size("workers:Q", legend=None, scale=alt.Scale(range=[4, 200])),
-                color=alt.Color("group:N", scale=colour, legend=legend),
-                tooltip=["name:N", "workers:Q", alt.Tooltip("site:Q", title="site")],
-            )
-        )
-        chart = alt.layer(room, edges, nodes)
-        title = f"{m.world.n_workers:,} workers: one disc per association, lines = ties between"
+        layers = _association_layers(run, x, y, legend)
+        title = f"{run.model.world.n_workers:,} workers: a disc per association, lines = ties"
     else:
-        copresence = (
-            alt.Chart(alt.Data(name="copresence"))
-            .mark_rule(color="#90A4AE", strokeWidth=0.6)
-            .encode(
-                x=x, y=y, x2="x2:Q", y2="y2:Q", opacity=alt.Opacity("o:Q", legend=None, scale=None)
-            )
-        )
-        hull = (
-            alt.Chart(alt.Data(name="hull"))
-            .mark_line(color="#D55E00", strokeDash=[5, 3], strokeWidth=1.5)
-            .encode(x=x, y=y, detail="site:N", order="k:Q")
-        )
-        workers = (
-            alt.Chart(alt.Data(name="workers", values=_workers(run)))
-            .mark_point(
-                filled=True,
-                size=70 if m.world.n_workers <= 60 else 25,
-                stroke="white",
-                strokeWidth=0.5,
-                opacity=1,
-            )
-            .encode(
-                x=x,
-                y=y,
-                color=alt.Color("group:N", scale=colour, legend=legend),
-                shape=alt.Shape("group:N", scale=shape, legend=legend),
-                tooltip=[alt.Tooltip("name:N", title="association")],
-            )
-        )
-        chart = alt.layer(room, copresence, edges, hull, workers)
+        layers = _worker_layers(run, x, y, legend)
         title = "Grey: share premises. Dark: collaboration ties. Dashed: common work."
-    chart = chart.properties(
+    chart = alt.layer(room, *layers).properties(
         width="container",
         height=250,
         title=alt.Title(title, fontSize=11, anchor="start", fontWeight="normal"),
@@ -184,80 +188,80 @@ def _copresence(run: Run, level: float) -> list[dict[str, float]]:
     ]
 
 
-def network_data(run: Run) -> dict[str, list]:
-    """The rows of the dynamic layers for this frame."""
-    m = run.model
-    w = m.world
-    pos = m.positions
-    level = float(m.levels[0])
-    if ("rooms", level) not in run.cache:
-        run.cache[("rooms", level)] = rooms(run)
-    out: dict[str, list] = {"rooms": run.cache[("rooms", level)]}
-    ties = m.ties()
-    if aggregated(run):
-        n = len(run.styles.names)
-        counts = np.bincount(w.membership, minlength=n)
-        sums = np.zeros((n, 2))
-        np.add.at(sums, w.membership, pos)
-        centre = sums / np.maximum(counts, 1)[:, None]
-        out["nodes"] = [
-            {
-                "x": float(centre[a, 0]),
-                "y": float(centre[a, 1]),
-                "workers": int(counts[a]),
-                "group": run.styles.groups[a],
-                "name": run.styles.names[a],
-                "site": int(w.assoc_site[a]) + 1,
-            }
-            for a in np.flatnonzero(counts).tolist()
-        ]
-        rows = []
-        if ties.size:
-            ai = w.membership[ties[:, 0].astype(np.int64)]
-            aj = w.membership[ties[:, 1].astype(np.int64)]
-            key, count = np.unique(np.minimum(ai, aj) * n + np.maximum(ai, aj), return_counts=True)
-            i, j = np.divmod(key, n)
-            keep = i != j
-            share = count / count.max()
-            rows = [
-                {
-                    "x": float(centre[a, 0]),
-                    "y": float(centre[a, 1]),
-                    "x2": float(centre[b, 0]),
-                    "y2": float(centre[b, 1]),
-                    "s": float(v),
-                }
-                for a, b, v in zip(
-                    i[keep].tolist(), j[keep].tolist(), share[keep].tolist(), strict=True
-                )
-            ]
-        out["ties"] = rows
-        return out
-    out["copresence"] = run.cache.get(("copresence", level))
-    if out["copresence"] is None:
-        out["copresence"] = run.cache[("copresence", level)] = _copresence(run, level)
-    out["ties"] = [
+def _line(a: Any, b: Any, strength: float) -> dict[str, float]:
+    return {
+        "x": float(a[0]),
+        "y": float(a[1]),
+        "x2": float(b[0]),
+        "y2": float(b[1]),
+        "s": strength,
+    }
+
+
+def _association_data(run: Run, ties: np.ndarray) -> dict[str, list]:
+    """Associations as discs at their workers' centre; lines count the ties between them."""
+    w = run.model.world
+    n = len(run.styles.names)
+    counts = np.bincount(w.membership, minlength=n)
+    sums = np.zeros((n, 2))
+    np.add.at(sums, w.membership, run.model.positions)
+    centre = sums / np.maximum(counts, 1)[:, None]
+    nodes = [
         {
-            "x": pos[int(i), 0],
-            "y": pos[int(i), 1],
-            "x2": pos[int(j), 0],
-            "y2": pos[int(j), 1],
-            "s": float(s),
+            "x": float(centre[a, 0]),
+            "y": float(centre[a, 1]),
+            "workers": int(counts[a]),
+            "group": run.styles.groups[a],
+            "name": run.styles.names[a],
+            "site": int(w.assoc_site[a]) + 1,
         }
-        for i, j, s in ties.tolist()
+        for a in np.flatnonzero(counts).tolist()
     ]
-    hull = []
+    lines = []
+    if ties.size:
+        ai = w.membership[ties[:, 0].astype(np.int64)]
+        aj = w.membership[ties[:, 1].astype(np.int64)]
+        key, count = np.unique(np.minimum(ai, aj) * n + np.maximum(ai, aj), return_counts=True)
+        i, j = np.divmod(key, n)
+        keep = i != j
+        share = (count / count.max())[keep].tolist()
+        pairs = zip(i[keep].tolist(), j[keep].tolist(), share, strict=True)
+        lines = [_line(centre[a], centre[b], v) for a, b, v in pairs]
+    return {"nodes": nodes, "ties": lines}
+
+
+def _hull_rows(run: Run) -> list[dict[str, float]]:
+    """The outline of each site's pooled function (its members' convex hull, closed)."""
+    pos = run.model.positions
     try:
-        members, sites = w.pooled_members(float(m.levels[2]))
+        members, sites = run.model.world.pooled_members(float(run.model.levels[2]))
     except Exception:  # a world without pooled functions
-        members, sites = np.empty(0, dtype=int), np.empty(0, dtype=int)
+        return []
+    rows: list[dict[str, float]] = []
     for site in np.unique(sites).tolist():
         pts = _hull(pos[members[sites == site]])
         if len(pts) >= 2:
             pts = np.vstack([pts, pts[:1]])
-            hull += [
+            rows += [
                 {"x": float(a), "y": float(b), "site": site, "k": k}
                 for k, (a, b) in enumerate(pts.tolist())
             ]
-    out["hull"] = hull
+    return rows
+
+
+def network_data(run: Run) -> dict[str, list]:
+    """The rows of the dynamic layers for this frame (rooms and co-presence kept per level)."""
+    level = float(run.model.levels[0])
+    if ("rooms", level) not in run.cache:
+        run.cache[("rooms", level)] = rooms(run)
+    out: dict[str, list] = {"rooms": run.cache[("rooms", level)]}
+    ties = run.model.ties()
+    if aggregated(run):
+        return {**out, **_association_data(run, ties)}
+    if ("copresence", level) not in run.cache:
+        run.cache[("copresence", level)] = _copresence(run, level)
+    out["copresence"] = run.cache[("copresence", level)]
+    pos = run.model.positions
+    out["ties"] = [_line(pos[int(i)], pos[int(j)], float(s)) for i, j, s in ties.tolist()]
+    out["hull"] = _hull_rows(run)
     return out

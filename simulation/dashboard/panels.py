@@ -38,7 +38,11 @@ def Sidebar(
     compared: bool,
     drawer: solara.Reactive[bool],
 ) -> None:
-    """Set-up, knobs, finer controls and tools, scrolling on their own."""
+    """Set-up, knobs, finer controls and tools, scrolling on their own.
+
+    Why one function: the sidebar's parts in reading order, top to bottom; each part is
+    already its own component (controls, groups, seed box, tools).
+    """
     reasons = overridden(values)
     implied = dict(
         zip(LEVEL_NAMES, pooling_levels(values.get("pooling_intensity", 0.0)), strict=True)
@@ -231,7 +235,10 @@ def RunBar(
     drawer: solara.Reactive[bool],
     info: solara.Reactive[bool],
 ) -> None:
-    """Week, Play / Pause, Step, Reset, speed, and the badge: always on screen."""
+    """Week, Play / Pause, Step, Reset, speed, and the badge: always on screen.
+
+    Why one function: the bar's buttons in screen order, each one call with its arguments.
+    """
     with solara.Div(classes=["run-bar"]):
         with solara.Column(gap="4px", classes=["run-card", "card"], style={"flex": "0 0 auto"}):
             with solara.Row(gap="4px", style={"align-items": "center"}):

@@ -109,6 +109,28 @@ HELP: Mapping[str, str] = {
     "multi_need_share": "Share of people who need two kinds of help at once. (multi_need_share)",
     "access_tolerance": "How far a practice may be from what someone needs and still fit. "
     "(access_tolerance)",
+    "serving_publics": "Workers see beneficiaries and adapt to their needs. (serving_publics)",
+    "visit_rate": "Beneficiaries each worker sees in a week. (visit_rate)",
+    "referral_rate": "Chance that a need a worker cannot meet is passed to a colleague they "
+    "know. (referral_rate)",
+    "service_adaptation": "How much a worker adapts to each beneficiary seen. "
+    "(service_adaptation)",
+    "premises_norms": "The building itself carries a way of working (its rooms, desk, hours). "
+    "(premises_norms)",
+    "premises_pull": "How strongly the building's way of working pulls each week. (premises_pull)",
+    "identity_exit": "Workers who feel their identity threatened may leave. (identity_exit)",
+    "exit_rate": "How readily a threatened worker leaves. (exit_rate)",
+    "profession_ownership": "Each profession guards some aspects of practice as its own. "
+    "(profession_ownership)",
+    "profession_barrier": "How much less workers borrow on another profession's aspects. "
+    "(profession_barrier)",
+    "newcomer_learning": "How much faster a new hire learns the local ways. (newcomer_learning)",
+    "shared_tools": "Shared tools (files, software, forms) that outlast the people who use "
+    "them. (shared_tools)",
+    "tool_use": "Weekly pull of the shared tools on those who use them. (tool_use)",
+    "tool_decay": "How fast unused shared tools fall out of use. (tool_decay)",
+    "meaning_sensitivity": "How much a worker stays away from common work that does not fit "
+    "their role. (meaning_sensitivity)",
     "collect_agents": "Also record every worker's practice every week (uses memory). "
     "(collect_agents)",
     "record_every": "Weeks between two recorded points of the measures. (record_every)",
