@@ -16,13 +16,8 @@ import numpy as np
 from simulation.dashboard import regime
 from simulation.dashboard.run import Run
 
-MEASURES: tuple[tuple[str, str, str], ...] = (
-    ("centroid_distance_ratio", "Distance between associations", "% of week 0"),
-    ("identity_kappa", "Workers recognisable by association", "% beyond chance"),
-    ("hybrid_share", "Workers with a hybrid practice", "% of workers"),
-    ("public_access", "Public finding a practice that fits", "% of beneficiaries"),
-)
-"""(measure, title, unit) of the small multiples."""
+MEASURES = regime.MEASURES
+"""(measure, title, unit) of the small multiples: the regime rule's measures, then access."""
 
 NONE_LABEL = "not yet named"
 WEEK_AXIS = alt.Axis(title="week (52 weeks = 1 year)", format="d", tickMinStep=1)

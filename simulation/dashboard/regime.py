@@ -33,6 +33,15 @@ NONE = "none"
 
 THRESHOLDS = RegimeThresholds()
 
+MEASURES: tuple[tuple[str, str, str], ...] = (
+    ("centroid_distance_ratio", "Distance between associations", "% of week 0"),
+    ("identity_kappa", "Workers recognisable by association", "% beyond chance"),
+    ("hybrid_share", "Workers with a hybrid practice", "% of workers"),
+    ("public_access", "Public finding a practice that fits", "% of beneficiaries"),
+)
+"""(measure key, title, unit) of the measures the page plots: those the rule reads, then the
+public's access. The keys are the model's; they change here when the rule's measures do."""
+
 CUTOFFS: Mapping[str, tuple[tuple[float, str], ...]] = {
     "centroid_distance_ratio": (
         (THRESHOLDS.isomorphism_ratio, "isomorphism below"),

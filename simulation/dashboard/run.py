@@ -19,10 +19,7 @@ DETAIL_LIMIT = 2_000
 """Above this many workers the practice view draws a fixed sample of workers."""
 
 HISTORY_KEYS: tuple[str, ...] = (
-    "centroid_distance_ratio",
-    "identity_kappa",
-    "hybrid_share",
-    "public_access",
+    *(key for key, _, _ in regime.MEASURES),
     "co_presence_level",
     "collaboration_level",
     "common_work_level",
