@@ -9,7 +9,8 @@ package imports the model and nothing imports the package. Its modules:
 - :mod:`~simulation.dashboard.charts`, :mod:`~simulation.dashboard.network`: Vega-Lite views;
 - :mod:`~simulation.dashboard.controller`: play, run to a week, compare, URL, export;
 - :mod:`~simulation.dashboard.app`, :mod:`~simulation.dashboard.panels`,
-  :mod:`~simulation.dashboard.live`, :mod:`~simulation.dashboard.components`: the page.
+  :mod:`~simulation.dashboard.sidebar`, :mod:`~simulation.dashboard.live`,
+  :mod:`~simulation.dashboard.components`: the page.
 """
 
 from __future__ import annotations

@@ -16,8 +16,9 @@ import solara
 from simulation.dashboard import controller
 from simulation.dashboard.controls import controls
 from simulation.dashboard.live import Live
-from simulation.dashboard.panels import LivePart, Sidebar
+from simulation.dashboard.panels import LivePart
 from simulation.dashboard.run import Run, start_run
+from simulation.dashboard.sidebar import Sidebar
 from simulation.model import default_parameters
 
 DEFAULT_SEED = 42
