@@ -1,6 +1,6 @@
 """The dashboard: controls from the parameter table, the run loop, the honest badge, the views'
-rows, comparison, URL, export and the abandoned-session stop (rendered with ``solara.render``;
-the page in a real browser is ``tests/test_browser.py``)."""
+rows, comparison, URL, export and the stop of a run whose browser is gone (rendered with
+``solara.render``; the page in a real browser is ``tests/test_browser.py``)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from simulation.parameters import PARAMETERS, ParamSpec, validate_parameter
 
 _START_RUN = run.start_run
 
-# --- helpers: walk the rendered widget tree ---------------------------------------------------
+# --- walking the rendered widget tree ----------------------------------------------------------
 
 
 def _walk(widget: Any) -> Iterator[Any]:
@@ -465,7 +465,7 @@ def test_every_badge_sentence_is_true_of_the_measures_shown() -> None:
             assert b.label in (*regime.regimes(), regime.NONE)
 
 
-# --- views, URL, export, sessions -------------------------------------------------------------
+# --- views, URL, export, lost browsers----------------------------------------------------------
 
 
 def test_network_draws_copresence_only_at_the_level_in_force() -> None:

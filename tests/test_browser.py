@@ -116,7 +116,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
             proc.wait()
 
 
-# --- helpers --------------------------------------------------------------------------------
+# --- reading the page---------------------------------------------------------------------------
 
 
 def _save(page, path: Path) -> Path:

@@ -89,7 +89,7 @@ def Dashboard(
     drawer = solara.use_reactive(False)
     info = solara.use_reactive(False)
     last_good = solara.use_ref(None)
-    alive = solara.use_memo(controller.session_probe, [])
+    alive = solara.use_memo(controller.browser_probe, [])
     live = solara.use_memo(Live, [])
     player = solara.use_memo(
         lambda: controller.Player(alive, lambda f: live.wait_drawn(f, controller.ACK_TIMEOUT)), []

@@ -1,6 +1,6 @@
 """What the page does with a run besides drawing it: play, run to a week, compare, URL, export.
 
-The play loop also notices an abandoned session (its browser gone) and stops.
+The play loop also notices a page whose browser is gone, and stops.
 """
 
 from __future__ import annotations
@@ -40,10 +40,10 @@ COMPARE_SEEDS = 5
 # --- the browser's presence ---------------------------------------------------------------------
 
 
-def session_probe() -> Callable[[], bool]:
-    """A function telling whether a browser is still connected to this page's session.
+def browser_probe() -> Callable[[], bool]:
+    """A function telling whether a browser is still connected to this page.
 
-    Outside a Solara server (a notebook, the tests) there is no session to lose: it is always
+    Outside a Solara server (a notebook, the tests) there is no connection to lose: it is always
     True.
     """
     try:
