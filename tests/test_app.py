@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import ipyvuetify as v
@@ -16,6 +17,7 @@ import pytest
 import solara
 
 from simulation.dashboard import app, charts, controller, controls, live, network, regime, run
+from simulation.measures import REGIME_SENTENCES
 from simulation.model import PoolingModel, default_parameters
 from simulation.parameters import PARAMETERS, ParamSpec, validate_parameter
 
@@ -217,7 +219,7 @@ def test_step_advances_the_week_and_sends_the_new_rows(page) -> None:
     _click(page, "run-step")
     assert _week(page) == 1
     assert _text(page, "regime-name") != "Nothing has happened yet"
-    added = _rows(page, "chart-centroid_distance_ratio")["+centroid_distance_ratio"]
+    added = _rows(page, "chart-centroid_gap_ratio")["+centroid_gap_ratio"]
     assert [r["week"] for r in added] == [1], "a week adds its row, the rest stays"
     assert "workers" in _rows(page, "chart-practices")
     assert not _errors(page)
@@ -364,7 +366,7 @@ def test_reset_pauses_and_returns_to_week_zero(page, built) -> None:
 def test_compare_seeds_draws_their_band_under_the_measures(page) -> None:
     _click(page, "compare-seeds")
     _wait(lambda: _with_class(page, "compare-clear"), timeout=60)
-    band = _rows(page, "chart-centroid_distance_ratio")["band_centroid_distance_ratio"]
+    band = _rows(page, "chart-centroid_gap_ratio")["band_centroid_gap_ratio"]
     assert len(band) >= 53
     assert all(r["low"] <= r["high"] for r in band)
     assert {r["seeds"] for r in band} == {controller.COMPARE_SEEDS}
@@ -420,9 +422,12 @@ def test_held_label_changes_only_after_holding_the_stated_weeks(monkeypatch) -> 
     readings = iter(
         ["persistence"] * 10 + ["hybridisation", "persistence"] * 6 + ["hybridisation"] * 10
     )
-    monkeypatch.setattr(regime, "classify", lambda m, n: next(readings))
-    judge = regime.Judge(default_parameters(), 1, 4)
-    judge.twin = None
+    monkeypatch.setattr(
+        regime, "classify", lambda m, twins: SimpleNamespace(regime=next(readings))
+    )
+    monkeypatch.setattr(regime, "noise_band", lambda verdict, m: {})
+    judge = regime.Judge(default_parameters(), 1, 40)
+    judge.twins = SimpleNamespace(advance_to=lambda week: None)
     held = [judge.update(week, {})["regime"] for week in range(1, 33)]
     assert held[: regime.HOLD_WEEKS - 1] == [regime.NONE] * (regime.HOLD_WEEKS - 1)
     assert held[regime.HOLD_WEEKS - 1 : 22] == ["persistence"] * (23 - regime.HOLD_WEEKS)
@@ -431,6 +436,19 @@ def test_held_label_changes_only_after_holding_the_stated_weeks(monkeypatch) -> 
     assert held[-1] == "hybridisation"
     first = held.index("hybridisation")
     assert first == 22 + regime.HOLD_WEEKS - 1
+
+
+def test_twins_are_built_once_and_stepped_to_the_runs_week() -> None:
+    r = _START_RUN({**default_parameters(), "pooling_intensity": 1.0}, 3)
+    assert r.judge.twins is None, "nothing is judged at week 0: no twin is built"
+    r.step(3)
+    twins = r.judge.twins
+    assert twins is not None
+    assert len(twins.models) == regime.N_TWINS
+    r.step(2)
+    assert r.judge.twins is twins
+    assert twins.week == r.week == 5
+    assert regime.twin_plan(10_000) == (regime.LARGE_TWINS, regime.LARGE_EVERY)
 
 
 def test_the_band_shows_the_badges_label_every_week() -> None:
@@ -447,7 +465,8 @@ def test_the_band_shows_the_badges_label_every_week() -> None:
 
 
 def test_every_badge_sentence_is_true_of_the_measures_shown() -> None:
-    """Consistency check: each sentence names measures on the page and their cut-offs."""
+    """Consistency check: the badge says the rule's sentence of the regime read this week, and
+    each judged measure against its twins, beyond or within their noise as the rule found."""
     for scenario in ("cssi", "helpline"):
         for intensity in (0.0, 1.0):
             r = _START_RUN(
@@ -455,14 +474,36 @@ def test_every_badge_sentence_is_true_of_the_measures_shown() -> None:
             )
             r.step(30)
             m = r.model.measures()
-            b = regime.badge(r.history[-1], m)
-            if b.label == "hybridisation":
-                assert "hybrid practice" in b.lines[1] or "drawn closer" in b.lines[1]
-                if m["hybrid_share"] < regime.THRESHOLDS.hybrid_share:
-                    assert "hybrid practice" not in b.lines[1]
-            if b.label == "isomorphism":
-                assert "below" in b.lines[1]
+            v = r.judge.verdict
+            b = regime.badge(r.history[-1], m, v)
             assert b.label in (*regime.regimes(), regime.NONE)
+            if b.label == regime.NONE:
+                continue
+            if r.history[-1]["raw"] == b.label:
+                assert b.lines[0] == REGIME_SENTENCES[b.label]
+            else:
+                assert REGIME_SENTENCES[v.regime] in b.lines[0]
+            if v.regime == "persistence":
+                assert not any(v.significant.values())
+            text = b.lines[-1]
+            for key, title, _ in regime.MEASURES[:3]:
+                mark = "beyond" if v.significant[key] else "within"
+                assert f"{title.lower()} {m[key]:.0%}" in text.lower()
+                assert mark in text.lower().split(title.lower())[-1].split(";")[0]
+
+
+def test_judged_measures_carry_the_twins_noise_band() -> None:
+    r = _START_RUN(default_parameters(), 5)
+    r.step(3)
+    data = charts.measure_data(r)
+    v = r.judge.verdict
+    m = r.model.measures()
+    for key in regime.JUDGED:
+        row = data[f"null_{key}"][-1]
+        twin = m[key] - v.effects[key]
+        assert row["low"] == pytest.approx(twin - regime.Z * v.noise[key])
+        assert row["high"] == pytest.approx(twin + regime.Z * v.noise[key])
+    assert "null_public_access" not in data
 
 
 # --- views, URL, export, lost browsers----------------------------------------------------------

@@ -22,8 +22,6 @@ MODULE_REASON = "Why one module:"
 FUNCTION_REASON = "Why one function:"
 
 PENDING: dict[str, str] = {
-    # Being split into packages by concept; remove each entry when its split lands.
-    "simulation/app.py": "becoming the package simulation/dashboard/",
     # Growing or shrinking with work under way; split by concept, or say why in the docstring.
     "simulation/model.py": "measures' recording moves to simulation/measures/",
     "simulation/rules.py": "new mechanisms arrive; World could live in its own module",

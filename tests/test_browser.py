@@ -165,7 +165,7 @@ VIEWS = (
     ".view-network canvas",
     ".view-practices canvas",
     *(f".chart-{k} canvas" for k in (
-        "centroid_distance_ratio", "identity_kappa", "hybrid_share", "public_access"
+        "centroid_gap_ratio", "distinguishability", "crossing", "public_access"
     )),
     ".chart-band canvas",
 )  # fmt: skip

@@ -5,7 +5,7 @@ package imports the model and nothing imports the package. Its modules:
 
 - :mod:`~simulation.dashboard.controls`: controls generated from the parameter table;
 - :mod:`~simulation.dashboard.run`: a run being watched and its measures' history;
-- :mod:`~simulation.dashboard.regime`: the regime rule, its null twin and the held label;
+- :mod:`~simulation.dashboard.regime`: the regime rule, its null twins and the held label;
 - :mod:`~simulation.dashboard.charts`, :mod:`~simulation.dashboard.network`: Vega-Lite views;
 - :mod:`~simulation.dashboard.controller`: play, run to a week, compare, URL, export;
 - :mod:`~simulation.dashboard.app`, :mod:`~simulation.dashboard.panels`,

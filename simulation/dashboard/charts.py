@@ -2,7 +2,7 @@
 
 Each chart is built once per run with *named* data sets; a frame only sends the rows (see
 :mod:`simulation.dashboard.vega`). Percentages throughout, weeks on the time axis, hover values,
-and the regime rule's cut-offs drawn on the measure each applies to.
+and on each measure the regime rule judges, the null twins' noise band.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def regime_scale() -> alt.Scale:
 
 
 def measure_spec(key: str, title: str, unit: str) -> dict[str, Any]:
-    """One small multiple: the measure, the seeds' band, helpline phases, the cut-offs."""
+    """One small multiple: the measure, the seeds' band, phases, the twins' noise band."""
     x = alt.X("week:Q", axis=WEEK_AXIS, scale=alt.Scale(nice=False))
     y = alt.Y("value:Q", title=unit, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1.1]))
     phases = (
@@ -64,16 +64,22 @@ def measure_spec(key: str, title: str, unit: str) -> dict[str, Any]:
         )
     )
     layers = [phases, band, line, hover]
-    cuts = regime.CUTOFFS.get(key, ())
-    if cuts:
-        rows = [{"value": v, "text": f"{what} {v:.0%}"} for v, what in cuts]
-        base = alt.Chart(alt.Data(values=rows))
-        layers.append(base.mark_rule(strokeDash=[4, 3], color="#C62828").encode(y="value:Q"))
-        layers.append(
-            base.mark_text(
-                align="left", baseline="bottom", dx=3, dy=-1, fontSize=10, color="#C62828"
-            ).encode(y="value:Q", x=alt.value(0), text="text:N")
+    if key in regime.JUDGED:
+        twins = (
+            alt.Chart(alt.Data(name=f"null_{key}"))
+            .mark_area(color="#C62828", opacity=0.15)
+            .encode(
+                x=x,
+                y=alt.Y("low:Q"),
+                y2="high:Q",
+                tooltip=[
+                    alt.Tooltip("week:Q", title="week"),
+                    alt.Tooltip("low:Q", title="no pooling, low", format=".0%"),
+                    alt.Tooltip("high:Q", title="no pooling, high", format=".0%"),
+                ],
+            )
         )
+        layers.insert(1, twins)
     chart = alt.layer(*layers).properties(
         width="container", height=130, title=alt.Title(title, fontSize=12, anchor="start")
     )
@@ -102,7 +108,6 @@ def band_spec() -> dict[str, Any]:
                 alt.Tooltip("week:Q"),
                 alt.Tooltip("regime:N", title="regime shown"),
                 alt.Tooltip("raw:N", title="rule this week"),
-                alt.Tooltip("null:N", title="without pooling"),
             ],
         )
         .properties(width="container", height=22)
@@ -117,13 +122,19 @@ def measure_data(run: Run, bands: Mapping[str, list] | None = None) -> dict[str,
     for key, _, _ in MEASURES:
         out[key] = [{"week": r["week"], "value": r[key]} for r in hist if r[key] is not None]
         out[f"band_{key}"] = list((bands or {}).get(key, []))
+        if key in regime.JUDGED:
+            low, high = f"low_{key}", f"high_{key}"
+            out[f"null_{key}"] = [
+                {"week": r["week"], "low": r[low], "high": r[high]}
+                for r in hist
+                if r.get(low) is not None
+            ]
     out["regimes"] = [
         {
             "week": r["week"],
             "end": r["week"] + 1,
             "regime": NONE_LABEL if r["regime"] == regime.NONE else r["regime"],
             "raw": r["raw"],
-            "null": r["null"],
         }
         for r in hist
     ]

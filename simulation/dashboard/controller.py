@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from simulation.dashboard import regime
 from simulation.dashboard.charts import MEASURES
 from simulation.dashboard.run import HISTORY_KEYS, Run, start_run
 from simulation.model import PoolingModel, default_parameters
@@ -225,7 +226,8 @@ def parse_seed(text: Any) -> int | None:
 def measures_csv(run: Run) -> str:
     """The run's measures week by week, with the regime shown, as CSV text."""
     out = io.StringIO()
-    columns = ["week", *HISTORY_KEYS, "phase", "raw", "regime", "null"]
+    columns = ["week", *HISTORY_KEYS, "phase", "raw", "regime"]
+    columns += [f"{end}_{key}" for key in regime.JUDGED for end in ("low", "high")]
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in run.history:

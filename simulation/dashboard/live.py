@@ -54,7 +54,7 @@ def levels_line(run: Run) -> str:
 def frame_values(run: Run, band: Mapping[str, list]) -> dict[str, Any]:
     """Everything a week changes on the page: texts, the badge, and every chart's rows."""
     with run.lock:
-        badge = regime.badge(run.history[-1], run.model.measures())
+        badge = regime.badge(run.history[-1], run.model.measures(), run.judge.verdict)
         meas = charts.measure_data(run, band)
         values: dict[str, Any] = {
             "week": f"Week {run.week}",
@@ -67,7 +67,9 @@ def frame_values(run: Run, band: Mapping[str, list]) -> dict[str, Any]:
             "chart-band": {"regimes": meas["regimes"]},
         }
     for key, _, _ in charts.MEASURES:
-        values[f"chart-{key}"] = {n: meas[n] for n in (key, f"band_{key}", "phases")}
+        values[f"chart-{key}"] = {
+            n: meas[n] for n in (key, f"band_{key}", f"null_{key}", "phases") if n in meas
+        }
     return values
 
 

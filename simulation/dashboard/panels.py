@@ -173,7 +173,11 @@ def Views(run: Run, live: Live, values: Mapping[str, Any]) -> None:
             chart("chart-band")
         Para(
             f"Band: the regime the badge shows (a reading must hold {regime.HOLD_WEEKS} weeks). "
-            "Red dashes: the regime rule's cut-offs. Grey stripes: the helpline's later phase.",
+            "Red band on a judged measure: the same world without pooling (null twins), its "
+            f"value ± {regime.Z:g} times the twins' seed-to-seed spread; beyond it, pooling made "
+            f"a difference. {regime.N_TWINS} twins; above {regime.LARGE:,} workers "
+            f"{regime.LARGE_TWINS} twins, judged every {regime.LARGE_EVERY} weeks. "
+            "Grey stripes: the helpline's later phase.",
             font_size="0.75rem",
         )
 

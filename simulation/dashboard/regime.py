@@ -1,27 +1,30 @@
-"""The one place the dashboard reads the regime rule: labels, cut-offs, null twin, held label.
+"""The one place the dashboard reads the regime rule: measures, null twins, verdicts, held label.
 
 Everything the page says about regimes goes through this module, so that following a change
-of the measures' regime rule is an edit here only. The badge is honest in three ways:
+of the measures' regime rule is an edit here only. A run is judged as the measures package
+judges it: against its null twins, the same world (same seed, and a few other seeds) with
+pooling off, stepped to the run's week (:class:`simulation.twins.NullTwins`), with
+:func:`simulation.measures.judge`. The badge is honest in three ways:
 
 - at week 0 nothing has happened yet, and the badge says so;
 - a label is shown only once the rule has given it ``HOLD_WEEKS`` weeks in a row (the band
-  under the measures shows the same held label), so a measure wobbling around a cut-off does
-  not make the badge flicker;
-- the run is compared with its null twin, the same run (same seed) with pooling off: when the
-  twin reads the same regime, the badge says that pooling is not what made it.
+  under the measures shows the same held label), so a reading wobbling around the twins'
+  noise does not make the badge flicker;
+- its sentence is the rule's own sentence for the regime (``REGIME_SENTENCES``), followed by
+  the judged measures against their twins, so every word can be checked on the charts, where
+  each judged measure carries the twins' noise band.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulation.metrics import REGIMES, RegimeThresholds, classify_regime
-from simulation.model import PoolingModel
+from simulation.measures import JUDGED_KEYS, REGIME_SENTENCES, REGIMES, Verdict, judge
+from simulation.measures.thresholds import DEFAULT, N_TWINS
 from simulation.palette import REGIME_COLOURS, text_colour
-from simulation.scenarios import Phase
+from simulation.twins import NullTwins
 
 HOLD_WEEKS = 8
 """Weeks in a row a regime must be read before the badge shows it: two months of working
@@ -31,33 +34,35 @@ that meaning, not tuned on any run."""
 NONE = "none"
 """The held label before any regime has held ``HOLD_WEEKS`` weeks."""
 
-THRESHOLDS = RegimeThresholds()
+Z = DEFAULT.z
+"""Twins' standard deviations a measure must move, in the regime's direction, to count."""
+
+LARGE = 2_000
+"""Above this many workers a run is judged against fewer twins, less often (see below)."""
+
+LARGE_TWINS = 3
+"""Null twins of a large run (its own seed and two others), instead of ``N_TWINS``: each twin
+costs a whole model week per week, so eight twins would make a 10,000-worker run nine times
+slower. The noise is then a rougher estimate (still never below the rule's floors)."""
+
+LARGE_EVERY = 4
+"""A large run is judged every this many weeks; between two judgements the last reading holds
+(the held label still needs ``HOLD_WEEKS`` weeks)."""
 
 MEASURES: tuple[tuple[str, str, str], ...] = (
-    ("centroid_distance_ratio", "Distance between associations", "% of week 0"),
-    ("identity_kappa", "Workers recognisable by association", "% beyond chance"),
-    ("hybrid_share", "Workers with a hybrid practice", "% of workers"),
+    ("centroid_gap_ratio", "Distance between associations", "% of week 0"),
+    ("distinguishability", "Workers recognisable by association", "% beyond chance"),
+    ("crossing", "Workers who crossed over facet by facet", "% of pooled workers"),
     ("public_access", "Public finding a practice that fits", "% of beneficiaries"),
 )
-"""(measure key, title, unit) of the measures the page plots: those the rule reads, then the
-public's access. The keys are the model's; they change here when the rule's measures do."""
+"""(measure key, title, unit) of the measures the page plots: the three the rule judges, then
+the public's access. The keys are the model's; they change here when the rule's measures do."""
 
-CUTOFFS: Mapping[str, tuple[tuple[float, str], ...]] = {
-    "centroid_distance_ratio": (
-        (THRESHOLDS.isomorphism_ratio, "isomorphism below"),
-        (THRESHOLDS.hybrid_ratio, "hybridisation below"),
-    ),
-    "identity_kappa": ((THRESHOLDS.isomorphism_kappa, "isomorphism below"),),
-    "hybrid_share": ((THRESHOLDS.hybrid_share, "hybridisation from"),),
-}
-"""The regime rule's cut-offs, drawn on the measure each applies to."""
+JUDGED: tuple[str, ...] = tuple(JUDGED_KEYS)
+"""The measures judged against the twins (each drawn with the twins' noise band)."""
 
-SENTENCES: Mapping[str, str] = {
-    "persistence": "Each association keeps its own way of working.",
-    "hybridisation": "Associations stay recognisable while their practices mix.",
-    "isomorphism": "The associations can no longer be told apart by how their workers work.",
-    "fragmentation": "Practices split into more groups than there are associations.",
-}
+SENTENCES: Mapping[str, str] = dict(REGIME_SENTENCES)
+"""The rule's plain-language sentence of each regime."""
 
 
 def colour(label: str) -> str:
@@ -75,115 +80,103 @@ def regimes() -> tuple[str, ...]:
     return tuple(REGIMES)
 
 
-def classify(measures: Mapping[str, Any], n_assoc: int) -> str:
-    """The regime rule applied to one week's measures."""
-    return classify_regime(measures, n_assoc, THRESHOLDS)
+def twin_plan(n_workers: int) -> tuple[int, int]:
+    """(number of twins, judge every k weeks) for a run of ``n_workers`` workers."""
+    return (LARGE_TWINS, LARGE_EVERY) if n_workers > LARGE else (N_TWINS, 1)
 
 
-def evidence(label: str, m: Mapping[str, Any]) -> str:
-    """Why the rule reads ``label`` this week, in the measures the page shows (percentages)."""
-    t = THRESHOLDS
-
-    def pct(key: str) -> str:
-        value = m.get(key)
-        return "n/a" if value is None else f"{float(value):.0%}"
-
-    ratio, kappa, hybrid = (m.get(k) for k in CUTOFFS)
-    if label == "isomorphism":
-        parts = []
-        if ratio is not None and ratio < t.isomorphism_ratio:
-            parts.append(
-                f"distance between associations {pct('centroid_distance_ratio')} of week 0 "
-                f"(below {t.isomorphism_ratio:.0%})"
-            )
-        if kappa is not None and kappa < t.isomorphism_kappa:
-            parts.append(
-                f"workers recognisable by association {pct('identity_kappa')} "
-                f"(below {t.isomorphism_kappa:.0%})"
-            )
-        return "; ".join(parts).capitalize() + "."
-    if label == "hybridisation":
-        parts = []
-        if hybrid is not None and hybrid >= t.hybrid_share:
-            parts.append(
-                f"{pct('hybrid_share')} of workers have a hybrid practice "
-                f"(from {t.hybrid_share:.0%})"
-            )
-        if ratio is not None and ratio < t.hybrid_ratio:
-            parts.append(
-                f"associations have drawn closer: distance {pct('centroid_distance_ratio')} of "
-                f"week 0 (below {t.hybrid_ratio:.0%})"
-            )
-        return "; ".join(parts).capitalize() + "."
-    if label == "fragmentation":
-        return f"{m.get('n_major_clusters', '?')} practice clusters for the associations."
-    return (
-        f"Distance between associations {pct('centroid_distance_ratio')} of week 0, "
-        f"{pct('hybrid_share')} of workers hybrid."
-    )
+def classify(measures: Mapping[str, Any], twins: NullTwins) -> Verdict:
+    """The regime rule applied to one week's measures, against the twins at the same week."""
+    return judge(measures, twins.reference())
 
 
-def null_twin(params: Mapping[str, Any], seed: int) -> PoolingModel:
-    """The same run with pooling off: same seed, no co-presence, collaboration or common work."""
-    off = {**params, "pooling_intensity": 0.0}
-    off.update(co_presence=0.0, collaboration=0.0, common_work=0.0)
-    twin = PoolingModel(**off, rng=int(seed))
-    twin.setting = dataclasses.replace(
-        twin.setting, schedule=(Phase("no pooling", 0, 0.0, 0.0, 0.0),)
-    )
-    return twin
+def noise_band(verdict: Verdict, measures: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
+    """Per judged measure, the twins' band: the value the run is compared with +- Z x noise."""
+    out = {}
+    for key in JUDGED:
+        value = measures.get(key)
+        if value is None or key not in verdict.effects:
+            continue
+        centre = float(value) - verdict.effects[key]
+        if centre != centre:  # NaN: no evidence this week
+            continue
+        half = Z * verdict.noise[key]
+        out[key] = (centre - half, centre + half)
+    return out
 
 
 @dataclass
 class Judge:
-    """The regime rule week by week, with its null twin and the held (hysteresis) label.
+    """The regime rule week by week, against the run's null twins, with the held label.
+
+    The twins are built on the first judged week (never at week 0, where nothing is judged),
+    once per run, and stepped with it.
 
     Attributes:
         params: the run's parameters.
         seed: the run's seed.
-        n_assoc: associations of the setting.
+        n_workers: the run's workforce (decides the twins' number and the judging step).
         hold: weeks a new label must hold before it is shown.
     """
 
     params: Mapping[str, Any]
     seed: int
-    n_assoc: int
+    n_workers: int
     hold: int = HOLD_WEEKS
-    twin: PoolingModel | None = None
+    twins: NullTwins | None = None
     held: str = NONE
-    null_held: str = NONE
+    verdict: Verdict | None = None
+    n_twins: int = 0
+    every: int = 1
     _candidate: tuple[str, int] = (NONE, 0)
-    _null_candidate: tuple[str, int] = (NONE, 0)
-    _raw: list[str] = field(default_factory=list)
+    _band: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.twin = null_twin(self.params, self.seed)
+        self.n_twins, self.every = twin_plan(self.n_workers)
 
-    def step_null(self) -> None:
-        """Advance the null twin one week (with the run)."""
-        if self.twin is not None:
-            self.twin.step()
+    def _twins(self) -> NullTwins:
+        if self.twins is None:
+            self.twins = NullTwins(self.params, self.seed, n=self.n_twins)
+        return self.twins
 
-    def _hold(self, candidate: tuple[str, int], held: str, raw: str) -> tuple[tuple, str]:
-        label, count = candidate
+    def _hold(self, raw: str) -> None:
+        label, count = self._candidate
         count = count + 1 if raw == label else 1
+        self._candidate = (raw, count)
         if count >= self.hold:
-            held = raw
-        return (raw, count), held
+            self.held = raw
 
     def update(self, week: int, measures: Mapping[str, Any]) -> dict[str, Any]:
-        """Judge one week; returns the history columns ``raw``, ``regime`` and ``null``."""
+        """Judge one week; returns the history columns of the rule and of the twins' band.
+
+        The columns are ``raw``, ``regime``, and ``low_<key>``, ``high_<key>`` of each judged
+        measure (``None`` when not judged).
+        """
+        row: dict[str, Any] = {"raw": NONE, "regime": NONE}
+        row.update({f"low_{k}": None for k in JUDGED} | {f"high_{k}": None for k in JUDGED})
         if week == 0:
-            return {"raw": NONE, "regime": NONE, "null": NONE}
-        raw = classify(measures, self.n_assoc)
-        self._candidate, self.held = self._hold(self._candidate, self.held, raw)
-        null_raw = NONE
-        if self.twin is not None:
-            null_raw = classify(self.twin.measures(), self.n_assoc)
-            self._null_candidate, self.null_held = self._hold(
-                self._null_candidate, self.null_held, null_raw
-            )
-        return {"raw": raw, "regime": self.held, "null": self.null_held}
+            return row
+        if self.verdict is None or week % self.every == 0:
+            twins = self._twins()
+            twins.advance_to(week)
+            self.verdict = classify(measures, twins)
+            self._band = noise_band(self.verdict, measures)
+        self._hold(self.verdict.regime)
+        row.update(raw=self.verdict.regime, regime=self.held)
+        for key, (low, high) in self._band.items():
+            row[f"low_{key}"], row[f"high_{key}"] = low, high
+        return row
+
+    def describe(self) -> str:
+        """What the run is compared with, in one sentence (stated on the page)."""
+        others = self.n_twins - 1
+        text = (
+            f"Judged against {self.n_twins} runs of the same world without pooling (its own seed "
+            f"and {others} other{'s' if others != 1 else ''})"
+        )
+        if self.every > 1:
+            text += f", every {self.every} weeks (more than {LARGE:,} workers)"
+        return text + "."
 
 
 @dataclass(frozen=True)
@@ -195,9 +188,32 @@ class Badge:
     lines: tuple[str, ...]
 
 
-def badge(row: Mapping[str, Any], measures: Mapping[str, Any], hold: int = HOLD_WEEKS) -> Badge:
-    """The badge of one week of a run's history (``row``) and its measures."""
-    week, held, raw, null = row["week"], row["regime"], row["raw"], row["null"]
+def evidence(verdict: Verdict, measures: Mapping[str, Any]) -> str:
+    """The judged measures this week against their twins, in the page's words (percentages)."""
+    titles = {key: title for key, title, _ in MEASURES}
+    parts = []
+    for key in JUDGED:
+        value = measures.get(key)
+        effect = verdict.effects.get(key, float("nan"))
+        if value is None or effect != effect:
+            continue
+        twin = float(value) - effect
+        mark = "beyond" if verdict.significant.get(key) else "within"
+        parts.append(
+            f"{titles.get(key, key).lower()} {float(value):.0%} against {twin:.0%} without "
+            f"pooling ({mark} the twins' noise, ±{Z * verdict.noise[key]:.0%})"
+        )
+    return ("; ".join(parts).capitalize() + ".") if parts else ""
+
+
+def badge(
+    row: Mapping[str, Any],
+    measures: Mapping[str, Any],
+    verdict: Verdict | None = None,
+    hold: int = HOLD_WEEKS,
+) -> Badge:
+    """The badge of one week of a run's history (``row``), its measures and this week's verdict."""
+    week, held, raw = row["week"], row["regime"], row["raw"]
     if week == 0:
         return Badge(
             NONE,
@@ -213,15 +229,12 @@ def badge(row: Mapping[str, Any], measures: Mapping[str, Any], hold: int = HOLD_
                 f"this week it reads {raw}.",
             ),
         )
-    lines = [SENTENCES.get(held, ""), evidence(held, measures)]
+    lines = [SENTENCES.get(held, "")] if raw == held else []
     if raw != held:
         lines.append(
-            f"This week the rule reads {raw}; the badge changes if it holds {hold} weeks."
+            f"The rule read {held} for {hold} weeks in a row; this week it reads {raw}: "
+            f"{SENTENCES.get(raw, '')} The badge changes if that holds {hold} weeks."
         )
-    if null == held and held != "persistence":
-        lines.append(f"Without pooling the same run reads {null} too: it is not pooling's doing.")
-    elif null == held:
-        lines.append("Without pooling the same run reads the same.")
-    elif null != NONE:
-        lines.append(f"Without pooling the same run reads {null}.")
+    if verdict is not None:
+        lines.append(evidence(verdict, measures))
     return Badge(held, held.capitalize(), tuple(line for line in lines if line))

@@ -184,7 +184,6 @@ class Run:
         with self.lock:
             for _ in range(weeks):
                 self.model.step()
-                self.judge.step_null()
                 self.record()
 
 
@@ -213,7 +212,7 @@ def start_run(params: Mapping[str, Any], seed: int) -> Run:
         basis=practice_basis(model.practices, model.facets),
         styles=association_styles([s.name for s in specs], [s.kind for s in specs]),
         sample=sample,
-        judge=regime.Judge(params, int(seed), len(specs)),
+        judge=regime.Judge(params, int(seed), int(n)),
     )
     run.record()
     return run

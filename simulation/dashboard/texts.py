@@ -168,11 +168,12 @@ associative* (Brussels, 2022-2023), which observed mostly hybridisation.
 - Helpline: everyone in one room, then back in their services: what stays?
 - *Compare seeds*: is what you see the rule, or luck of one seed?
 
-**Reading the badge.** It names the regime of the run with the model's regime rule, and says
-which measures made the rule decide. A new label is shown only after it has held for {hold}
-weeks in a row, so a measure wobbling around a cut-off does not make the badge flicker; the band
-under the measures shows the same held label. It also reads the same run *without pooling*:
-when that run reads the same regime, the badge says it is not pooling's doing.
+**Reading the badge.** It names the regime of the run with the model's regime rule: the run is
+compared with the same world *without pooling* (null twins: its own seed and a few others),
+and a measure counts only when it moved beyond the twins' seed-to-seed noise (the red band on
+each judged measure). Nothing beyond noise reads persistence. A new label is shown only after
+it has held for {hold} weeks in a row, so a reading wobbling at the band's edge does not make
+the badge flicker; the band under the measures shows the same held label.
 
 **More.** The buttons below show, in this page, the model's full description (the ODD
 protocol, `docs/ODD.md`, with the passage of the article behind each rule and value) and the
