@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import solara
 
+from simulation.cases import BUILTIN_CASES, load_case
 from simulation.dashboard import app, charts, controller, controls, live, network, regime, run
 from simulation.measures import REGIME_SENTENCES
 from simulation.model import PoolingModel, default_parameters
@@ -405,6 +406,22 @@ def test_every_control_reaches_its_extremes_through_its_widget(monkeypatch, buil
                 assert got == value, (name, got, value)
                 assert type(got) is type(value), (name, got, value)
     box.close()
+
+
+def test_case_picker_offers_built_in_cases_and_the_folders_files(tmp_path) -> None:
+    (tmp_path / "mine.toml").write_text(load_case("helpline").path.read_text())
+    (tmp_path / "broken.toml").write_text("[case]\nname = 3\n")
+    choices, problems = controls.case_choices(str(tmp_path))
+    values = [value for _, value in choices]
+    assert values[:3] == [None, *BUILTIN_CASES]
+    assert str(tmp_path / "mine.toml") in values
+    assert len(problems) == 1
+    assert problems[0].startswith("broken.toml: ")
+    reasons = controls.overridden({**default_parameters(), "case": "helpline"})
+    assert "case file" in reasons["scenario"]
+    r = _START_RUN({**default_parameters(), "case": str(tmp_path / "mine.toml")}, 1)
+    r.step(2)
+    assert r.model.case is not None
 
 
 # --- the badge --------------------------------------------------------------------------------

@@ -8,13 +8,14 @@ the model gets a control, in the expert group, without an edit here.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from simulation.cases import BUILTIN_CASES, load_case
+from simulation.cases import BUILTIN_CASES, CASES_ENV, list_cases, load_case
 from simulation.dashboard.texts import HELP, LABELS
 from simulation.model import default_parameters
 from simulation.parameters import PARAMETERS, ParamSpec
@@ -217,6 +218,33 @@ def format_value(value: Any, control: Control | None = None) -> str:
     return str(value)
 
 
+NO_CASE = "None: the scenario above"
+"""The case picker's label for a run whose setting the scenario builds."""
+
+
+def case_choices(folder: str | None = None) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """The case picker's choices and the files it cannot offer.
+
+    Args:
+        folder: a folder of case files (default: the one the launcher names in ``CASES_ENV``).
+
+    Returns:
+        ``(label, value)`` pairs, the scenario's first (value ``None``), then the built-in cases
+        (value: the name) and the folder's valid files (value: the path); and one line per
+        invalid file, naming it and what is wrong.
+    """
+    folder = folder if folder is not None else os.environ.get(CASES_ENV)
+    choices: list[tuple[str, str | None]] = [(NO_CASE, None)]
+    problems: list[str] = []
+    for info in list_cases(folder):
+        if info.error:
+            problems.append(f"{info.path.name}: {info.error}")
+            continue
+        value = info.name if info.builtin else str(info.path)
+        choices.append((f"{info.title} ({info.name})", value))
+    return choices, problems
+
+
 # --- controls the scenario overrides ------------------------------------------------------------
 
 _SETTING_KEYS = ("n_workers", "layout", "sector_mix", "associations_per_site", "decentralise_at")
@@ -245,6 +273,9 @@ def overridden(values: Mapping[str, Any]) -> dict[str, str]:
     """
     reasons: dict[str, str] = {}
     name = values.get("scenario", "")
+    if values.get("case"):
+        name = os.path.splitext(os.path.basename(str(values["case"])))[0]
+        reasons["scenario"] = "The case file gives the associations, sites and schedule."
     try:
         base = _setting(values)
     except Exception:  # the model will report the bad value itself

@@ -10,7 +10,13 @@ import solara
 
 from simulation.dashboard import controller
 from simulation.dashboard.components import Para, ParamControl, ParamGroup
-from simulation.dashboard.controls import LEVEL_NAMES, control_groups, overridden
+from simulation.dashboard.controls import (
+    LEVEL_NAMES,
+    NO_CASE,
+    case_choices,
+    control_groups,
+    overridden,
+)
 from simulation.dashboard.run import Run
 from simulation.dashboard.texts import INTRO, LAYOUT_TEXT, SCENARIO_TEXT
 from simulation.scenarios import pooling_levels
@@ -60,8 +66,14 @@ def Sidebar(
         margin_top="6px",
         title=ctrls["scenario"].help,
     )
-    ParamControl(ctrls["scenario"], scenario, lambda v: set_param("scenario", v))
+    ParamControl(
+        ctrls["scenario"],
+        scenario,
+        lambda v: set_param("scenario", v),
+        disabled_reason=reasons.get("scenario"),
+    )
     Para(SCENARIO_TEXT.get(scenario, (scenario, ""))[1], ["scenario-text"])
+    CasePicker(values.get("case"), lambda v: set_param("case", v))
     if "layout" in ctrls:
         Para(
             "Premises",
@@ -95,6 +107,24 @@ def Sidebar(
         if not is_open:
             ParamGroup(title, names, False, ctrls, values, set_param, implied, reasons)
     Tools(run, actions, comparing, compared)
+
+
+@solara.component
+def CasePicker(case: str | None, set_case: Callable[[str | None], None]) -> None:
+    """A case file instead of the scenario: the built-in cases and the launcher's folder."""
+    choices, problems = solara.use_memo(case_choices, [])
+    labels = {value: label for label, value in choices}
+    by_label = {label: value for label, value in choices}
+    current = labels.get(case, str(case) if case else NO_CASE)
+    with solara.Div(classes=["param-case"]):
+        solara.Select(
+            "Case file",
+            values=[label for label, _ in choices],
+            value=current if current in by_label else NO_CASE,
+            on_value=lambda label: set_case(by_label.get(label)),
+        )
+        for line in problems:
+            Para(f"Not offered: {line}", font_size="0.75rem", color="#C62828")
 
 
 @solara.component
