@@ -38,7 +38,14 @@ def front_end_packages() -> list[str]:
     template = Path(solara.server.__file__).parent / "templates" / "solara.html.j2"
     found = re.findall(r"\{\{cdn\}\}/((?:@[\w.-]+/)?[\w.-]+@[\w.-]+)/", template.read_text())
     fontawesome = settings.assets.fontawesome_path.strip("/").split("/")[0]
-    return sorted({*found, fontawesome})
+    import altair  # the dashboard's charts load Vega at the majors Altair writes for
+
+    vega = (
+        ("vega", altair.VEGA_VERSION),
+        ("vega-lite", altair.VEGALITE_VERSION),
+        ("vega-embed", altair.VEGAEMBED_VERSION),
+    )
+    return sorted({*found, fontawesome, *(f"{n}@{v.split('.')[0]}" for n, v in vega)})
 
 
 def asset_cache() -> Path:
@@ -88,13 +95,13 @@ def ensure_front_end(cache: Path | None = None, timeout: float = 300.0) -> list[
 
 
 def server_command(host: str = "127.0.0.1", port: int = 8765) -> list[str]:
-    """The command that serves the dashboard (``simulation.app``) with Solara."""
+    """The command that serves the dashboard (``simulation.dashboard``) with Solara."""
     return [
         sys.executable,
         "-m",
         "solara",
         "run",
-        "simulation.app",
+        "simulation.dashboard",
         "--host",
         host,
         "--port",

@@ -225,7 +225,7 @@ def test_dashboard_serves_the_app_with_solara(monkeypatch, capsys):
         "-m",
         "solara",
         "run",
-        "simulation.app",
+        "simulation.dashboard",
         "--host",
         "0.0.0.0",
         "--port",
