@@ -21,8 +21,7 @@ MAX_FUNCTION_LINES = 60
 MODULE_REASON = "Why one module:"
 FUNCTION_REASON = "Why one function:"
 
-PENDING: dict[str, str] = {
-}
+PENDING: dict[str, str] = {}
 """Modules exempt from the size checks for now, each with the work that will settle it."""
 
 
