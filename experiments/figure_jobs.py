@@ -152,8 +152,8 @@ def regime_map_job(s: Sweep) -> FigureJob | None:
     return FigureJob(
         f"regime_map_{y}",
         f"Regime map: share of runs ending in each regime (stacked, bottom to top: "
-        f"persistence, hybridisation, isomorphism, fragmentation) by pooling intensity "
-        f"and {y.replace('_', ' ')}"
+        f"persistence, compression, hybridisation, isomorphism, fragmentation) by pooling "
+        f"intensity and {y.replace('_', ' ')}"
         + (f", one panel per {col.replace('_', ' ')}" if col else "")
         + f"; {s.replicates} runs per cell"
         + _held(rest)
