@@ -340,18 +340,6 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join([head, rule, *body])
 
 
-def summary_markdown(oat: pd.DataFrame, bounds: pd.DataFrame, effects: pd.DataFrame) -> str:
-    """The three results as Markdown tables."""
-    lines = ["## One assumption at a time (pooling intensity 0.5)", ""]
-    lines.append(markdown_table(oat))
-    lines += ["", "## Regime boundaries along pooling intensity", ""]
-    lines.append(markdown_table(bounds))
-    lines += ["", "## Morris mu* on the probability of each regime (largest first)", ""]
-    top = effects.sort_values(["regime", "mu_star"], ascending=[True, False])
-    lines.append(markdown_table(top.groupby("regime").head(8)))
-    return "\n".join(lines) + "\n"
-
-
 def main(argv: list[str] | None = None) -> None:
     """Run the three sweeps into a folder, analyse them and print the Markdown summary."""
     from experiments import load_summary, run_sweep
