@@ -4,7 +4,9 @@ For each pooling level and seed, a run and its null twin end after ``weeks`` wee
 labelled by the regime rule (judged against the twins of every seed at that level,
 :func:`simulation.measures.judge_table`) and, independently, by Gaussian mixtures of its final
 practices (:func:`simulation.measures.recovery.recover`), which know nothing of the rules.
-``isohybrid``'s figure :func:`experiments.figures.classifiers.two_classifiers` draws the table.
+``isohybrid``'s figure :func:`experiments.figures.classifiers.two_classifiers` draws the table;
+in ``isohybrid reproduce`` it comes from the ``two_classifiers`` sweep (:func:`sweep_table`:
+the sweep's regimes, and the mixtures on each run re-run from its stored seed).
 """
 
 from __future__ import annotations
@@ -66,3 +68,41 @@ def two_classifiers_table(
     table = pd.DataFrame(rows)
     table["regime"] = judge_table(table, by=("pooling_intensity",))
     return table
+
+
+def sweep_table(folder: Any) -> pd.DataFrame:
+    """The same table from a finished sweep over pooling intensity (runs re-run from their seeds).
+
+    The regime rule's label is the sweep's own (each run judged against the twins of every
+    replicate at its design point); the model-free label comes from the mixtures on the run's
+    final practices, re-run from its stored seed (:func:`experiments.replay.replay`).
+
+    Args:
+        folder: the sweep folder.
+
+    Returns:
+        One row per finished run: ``pooling_intensity``, ``replicate``, ``run_id``, ``regime``,
+        ``recovery``, ``ari``, ``components``.
+    """
+    from experiments import storage
+    from experiments.replay import replay
+    from simulation.measures.recovery import recover
+
+    summary = storage.load_summary(folder)
+    ok = summary[summary["status"] == "ok"]
+    rows = []
+    for row in ok.itertuples(index=False):
+        model = replay(folder, row.run_id)
+        found = recover(model.practices, model.membership, model.world.assoc_site)
+        rows.append(
+            {
+                "pooling_intensity": float(row.pooling_intensity),
+                "replicate": int(row.replicate),
+                "run_id": row.run_id,
+                "regime": row.regime,
+                "recovery": found.label,
+                "ari": found.ari,
+                "components": found.components,
+            }
+        )
+    return pd.DataFrame(rows)

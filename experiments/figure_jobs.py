@@ -152,8 +152,8 @@ def regime_map_job(s: Sweep) -> FigureJob | None:
     return FigureJob(
         f"regime_map_{y}",
         f"Regime map: share of runs ending in each regime (stacked, bottom to top: "
-        f"persistence, hybridisation, isomorphism, fragmentation) by pooling intensity "
-        f"and {y.replace('_', ' ')}"
+        f"persistence, compression, hybridisation, isomorphism, fragmentation) by pooling "
+        f"intensity and {y.replace('_', ' ')}"
         + (f", one panel per {col.replace('_', ' ')}" if col else "")
         + f"; {s.replicates} runs per cell"
         + _held(rest)
@@ -328,6 +328,23 @@ def morris_regimes_job(s: Sweep) -> FigureJob | None:
     )
 
 
+def two_classifiers_job(s: Sweep) -> FigureJob | None:
+    """The two-classifiers sweep: the regime rule against the model-free mixtures."""
+    if _robustness_sweep(s) != "two_classifiers":
+        return None
+    from experiments.classifiers import sweep_table
+
+    return FigureJob(
+        "two_classifiers",
+        "Share of the CSSI's runs in each regime along pooling intensity under the regime rule "
+        "(judged against null twins, top) and under Gaussian mixtures with BIC on the final "
+        "practices, which know nothing of the rules (middle); bottom: share of runs in which "
+        "both agree on whether the associations are still told apart "
+        f"({s.replicates} seeds per level, re-run from their stored seeds).",
+        lambda: figures.two_classifiers(sweep_table(s.folder)),
+    )
+
+
 def _prim_job(s: Sweep, regime: str) -> FigureJob | None:
     """A Latin hypercube whose points end in ``regime`` (most often) at least once: PRIM."""
     if s.kind != "lhs" or "regime" not in s.ok or len(s.varying) < 2:
@@ -372,6 +389,7 @@ FIGURE_JOBS: tuple[Callable[[Sweep], FigureJob | None], ...] = (
     regime_boundaries_job,
     robustness_perturbations_job,
     morris_regimes_job,
+    two_classifiers_job,
     prim_hybridisation_job,
     prim_isomorphism_job,
 )

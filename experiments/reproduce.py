@@ -109,6 +109,34 @@ def sanitarisation_spec() -> SweepSpec:
     )
 
 
+def two_classifiers_spec() -> SweepSpec:
+    """The regime along pooling intensity on the CSSI, for the model-free check (two classifiers).
+
+    Eleven pooling levels from 0 to 1, eight replicates of ten years; quick: four levels,
+    three replicates of one year.
+    """
+    from experiments.classifiers import POOLING_LEVELS
+    from experiments.spec import Design, SweepSpec
+
+    return SweepSpec(
+        name="two_classifiers",
+        description="The regime rule against a model-free classifier (Gaussian mixtures with "
+        "BIC on the final practices) along pooling intensity on the CSSI.",
+        scenario="cssi",
+        seed=20230308,
+        replicates=8,
+        steps=520,
+        record_every=52,
+        design=Design.grid(pooling_intensity=list(POOLING_LEVELS)),
+        quick={
+            "replicates": 3,
+            "steps": 52,
+            "record_every": 13,
+            "design": {"factors": {"pooling_intensity": [0.0, 0.3, 0.6, 1.0]}},
+        },
+    )
+
+
 def _robustness(name: str) -> Callable[[], SweepSpec]:
     """The spec builder of one of :data:`experiments.robustness.SPECS` (imported when called)."""
     return lambda: import_module("experiments.robustness").SPECS[name]()
@@ -128,6 +156,7 @@ REGISTRY: tuple[Experiment, ...] = (
     Experiment("sector_mix", figures=("regime_map_sector_mix",)),
     Experiment("helpline", figures=("helpline_time_course",)),
     Experiment("sanitarisation", figures=("sanitarisation",), spec=sanitarisation_spec),
+    Experiment("two_classifiers", figures=("two_classifiers",), spec=two_classifiers_spec),
     Experiment("sobol", sensitivity="sobol"),
     Experiment("morris", spec=morris_spec, sensitivity="morris"),
     Experiment(

@@ -16,10 +16,11 @@ sweep's summary table (one row per run, with its ``regime``):
   regime's share first crosses one half, and a bootstrap confidence interval over seeds.
 
 Each analysis is a named sweep (:data:`SPECS`, registered in :mod:`experiments.reproduce`) and
-a pure function of its summary table. ``python -m experiments.robustness OUT [--quick]`` runs
-the three sweeps, writes the tables as CSV and a Markdown summary into ``OUT``; the quick
-variants (one run of half a year per point) check the plumbing, the full ones (eight runs of
-ten years per point) are what ``docs/robustness.md`` reports.
+a pure function of its summary table. ``python -m experiments.robustness OUT [--quick]
+[--only NAME]`` runs the three sweeps (or those named), writes the tables as CSV and a Markdown
+summary into ``OUT``; the quick variants (one run of half a year per point) check the
+plumbing, the full ones (eight runs of ten years per point) are what ``docs/robustness.md``
+reports.
 """
 
 from __future__ import annotations
@@ -339,18 +340,6 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join([head, rule, *body])
 
 
-def summary_markdown(oat: pd.DataFrame, bounds: pd.DataFrame, effects: pd.DataFrame) -> str:
-    """The three results as Markdown tables."""
-    lines = ["## One assumption at a time (pooling intensity 0.5)", ""]
-    lines.append(markdown_table(oat))
-    lines += ["", "## Regime boundaries along pooling intensity", ""]
-    lines.append(markdown_table(bounds))
-    lines += ["", "## Morris mu* on the probability of each regime (largest first)", ""]
-    top = effects.sort_values(["regime", "mu_star"], ascending=[True, False])
-    lines.append(markdown_table(top.groupby("regime").head(8)))
-    return "\n".join(lines) + "\n"
-
-
 def main(argv: list[str] | None = None) -> None:
     """Run the three sweeps into a folder, analyse them and print the Markdown summary."""
     from experiments import load_summary, run_sweep
@@ -359,20 +348,39 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=tuple(SPECS),
+        metavar="NAME",
+        help="run and analyse only this sweep (repeat for several): " + ", ".join(SPECS),
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     tables = {}
     for name, build in SPECS.items():
+        if args.only and name not in args.only:
+            continue
         spec = build().reduced() if args.quick else build()
         run_sweep(spec, args.out / spec.name, workers=args.workers, progress=False)
         tables[name] = load_summary(args.out / spec.name)
-    oat = oat_table(tables["robustness_oat"])
-    bounds = boundaries_table(tables["regime_boundaries"], boot=100 if args.quick else 1000)
-    effects = morris_table(tables["robustness_morris"])
-    oat.to_csv(args.out / "one_at_a_time.csv", index=False)
-    bounds.to_csv(args.out / "boundaries.csv", index=False)
-    effects.to_csv(args.out / "morris.csv", index=False)
-    text = summary_markdown(oat, bounds, effects)
+    parts = []
+    if "robustness_oat" in tables:
+        oat = oat_table(tables["robustness_oat"])
+        oat.to_csv(args.out / "one_at_a_time.csv", index=False)
+        parts += ["## One assumption at a time (pooling intensity 0.5)", "", markdown_table(oat)]
+    if "regime_boundaries" in tables:
+        boot = 100 if args.quick else 1000
+        bounds = boundaries_table(tables["regime_boundaries"], boot=boot)
+        bounds.to_csv(args.out / "boundaries.csv", index=False)
+        parts += ["", "## Regime boundaries along pooling intensity", "", markdown_table(bounds)]
+    if "robustness_morris" in tables:
+        effects = morris_table(tables["robustness_morris"])
+        effects.to_csv(args.out / "morris.csv", index=False)
+        top = effects.sort_values(["regime", "mu_star"], ascending=[True, False])
+        parts += ["", "## Morris mu* on the probability of each regime (largest first)", ""]
+        parts.append(markdown_table(top.groupby("regime").head(8)))
+    text = "\n".join(parts).strip() + "\n"
     (args.out / "robustness.md").write_text(text)
     print(text)
 

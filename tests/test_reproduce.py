@@ -104,6 +104,30 @@ def test_the_registry_names_each_experiment_once_with_its_spec() -> None:
     assert {e.sensitivity for e in reproduce.REGISTRY} - {None} == {"sobol", "morris"}
 
 
+def test_the_model_free_check_is_drawn_from_its_experiment(tmp_path: Path) -> None:
+    assert "two_classifiers" in reproduce.PAPER_FIGURES["two_classifiers"]
+    spec = reproduce.experiment_spec("two_classifiers", quick=True)
+    tiny = SweepSpec(
+        name=spec.name,
+        scenario=spec.scenario,
+        seed=spec.seed,
+        steps=8,
+        record_every=4,
+        replicates=2,
+        design=Design.grid(pooling_intensity=[0.0, 1.0]),
+    )
+    run_sweep(tiny, tmp_path / "sweep", executor="serial", progress=False)
+    written = drawing.draw_paper_figures(
+        {tmp_path / "sweep": reproduce.PAPER_FIGURES["two_classifiers"]},
+        {},
+        tmp_path / "figures",
+        ("png",),
+        lambda _line: None,
+    )
+    assert {p.name for p in written} == {"two_classifiers.png", "two_classifiers.txt"}
+    assert "regime rule" in (tmp_path / "figures" / "two_classifiers.txt").read_text()
+
+
 def test_a_replayed_run_ends_where_the_stored_run_ended(cssi: Path) -> None:
     summary = experiments.load_summary(cssi).set_index("run_id")
     weeks: list[int] = []

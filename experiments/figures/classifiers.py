@@ -77,8 +77,9 @@ def two_classifiers(table: pd.DataFrame, x: str = "pooling_intensity") -> Figure
         legend_top(fig, [patch(REGIME_COLOURS[r], r) for r in REGIMES], ncols=3)
         axes[1].legend(
             handles=[patch(c, n) for n, c in RECOVERY_COLOURS.items()],
-            loc="lower left",
+            loc="center left",
+            bbox_to_anchor=(1.0, 0.5),
             fontsize="small",
-            framealpha=0.9,
+            frameon=False,
         )
     return fig

@@ -10,7 +10,7 @@ import pandas as pd
 from experiments import style
 from experiments.figures.common import legend_top, patch
 from experiments.figures.tables import finished
-from experiments.style import REGIME_COLOURS, short_label
+from experiments.style import REGIME_COLOURS, REGIMES, short_label
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -36,6 +36,9 @@ def regime_boundaries(summary: pd.DataFrame, boundaries: pd.DataFrame) -> Figure
     """
     ok = finished(summary)
     shares = pd.crosstab(ok["pooling_intensity"], ok["regime"], normalize="index").sort_index()
+    # stacked bottom to top in the order of REGIMES (as in the regime map), unknown ones last
+    order = [r for r in REGIMES if r in shares.columns]
+    shares = shares[order + sorted(c for c in shares.columns if c not in order)]
     x = shares.index.to_numpy(dtype=float)
     with style.style():
         fig = style.new_figure(style.SINGLE_COLUMN, 0.75 * style.SINGLE_COLUMN)
