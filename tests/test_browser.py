@@ -19,11 +19,13 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_cases import RENOVATION
 
 from experiments.dashboard import (
     FrontEndUnavailable,
@@ -31,6 +33,7 @@ from experiments.dashboard import (
     server_command,
     server_environment,
 )
+from simulation.cases import CASES_ENV
 
 pytestmark = pytest.mark.browser
 
@@ -80,7 +83,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def cases_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of case files the launcher gives the page: a hand-written centre of one's own."""
+    folder = tmp_path_factory.mktemp("cases")
+    (folder / "renovation.toml").write_text(RENOVATION, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, cases_folder: Path
+) -> Iterator[tuple[str, Path]]:
     """``python -m solara run simulation.dashboard`` on a free loopback port; yields (url, log)."""
     try:
         ensure_front_end()
@@ -89,6 +102,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     port = _free_port()
     log = tmp_path_factory.mktemp("server") / "server.log"
     cmd, env = server_command("127.0.0.1", port), server_environment()
+    env = {**env, CASES_ENV: str(cases_folder)}
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
@@ -325,6 +339,22 @@ def test_seed_url_run_to_compare_and_export(open_page, tmp_path) -> None:
         page.locator(".chart-band").get_by_text("Save as PNG").click()
     assert Path(png.value.path()).read_bytes()[:4] == b"\x89PNG"
     _save(page, tmp_path / "dashboard-compare.png")
+
+
+def test_a_case_file_of_ones_own_is_offered_and_runs(open_page, cases_folder, tmp_path) -> None:
+    """The hand-written centre (three associations, one shared reception, joint work during a
+    renovation) from the launcher's folder: picked through the URL, shown in the picker, the
+    scenario control set aside with its reason, and run to a week."""
+    case = cases_folder / "renovation.toml"
+    page = open_page("?" + urllib.parse.urlencode({"case": str(case)}))
+    assert "renovation" in page.locator(".param-case").inner_text()
+    assert page.locator(".param-scenario .disabled-reason").count() == 1
+    target = page.locator(".run-to input")
+    target.fill("5")
+    target.press("Enter")
+    page.locator(".run-to-button").click()
+    _wait_until(lambda: _week(page) == 5, 60, "week 5 of the case file's run")
+    _save(page, tmp_path / "dashboard-case-file.png")
 
 
 def test_a_run_whose_browser_is_gone_stops_within_30_s(pw, chromium, server, tmp_path) -> None:
