@@ -61,23 +61,23 @@ def dumps_setting(setting: Setting, *, title: str = "", comments: bool = False) 
         spaces = sites.setdefault(spec.site, {})
         spaces.update(dict.fromkeys(k for k in spec.spaces if not k.endswith(":own")))
     n_sites = max(sites) + 1
-    lines = ["[case]", f"name = {_value(setting.name)}"]
+    lines = ["[case]", f"name = {toml_value(setting.name)}"]
     if title:
-        lines.append(f"title = {_value(title)}")
+        lines.append(f"title = {toml_value(title)}")
     if setting.tool_facets:
-        lines.append(f"tool_facets = {_value(list(setting.tool_facets))}")
+        lines.append(f"tool_facets = {toml_value(list(setting.tool_facets))}")
     for site in range(n_sites):
         lines += ["", "[[sites]]", *_comment("sites", comments and site == 0)]
-        lines += [f"name = {_value(f'site {site + 1}')}"]
-        lines.append(f"spaces = {_value(list(sites.get(site, {})))}")
+        lines += [f"name = {toml_value(f'site {site + 1}')}"]
+        lines.append(f"spaces = {toml_value(list(sites.get(site, {})))}")
         if setting.premises_norm:
-            lines.append(f"norm = {_value(dict(setting.premises_norm))}")
+            lines.append(f"norm = {toml_value(dict(setting.premises_norm))}")
     for k, spec in enumerate(setting.associations):
         lines += ["", "[[associations]]", *_comment("associations", comments and k == 0)]
-        lines += [f"{key} = {_value(v)}" for key, v in _association(spec).items()]
+        lines += [f"{key} = {toml_value(v)}" for key, v in _association(spec).items()]
     for k, phase in enumerate(setting.schedule):
         lines += ["", "[[schedule]]", *_comment("schedule", comments and k == 0)]
-        lines += [f"{key} = {_value(v)}" for key, v in _phase(phase).items()]
+        lines += [f"{key} = {toml_value(v)}" for key, v in _phase(phase).items()]
     return "\n".join(lines) + "\n"
 
 
@@ -117,8 +117,8 @@ def _comment(part: str, on: bool) -> list[str]:
     return [f"# {k.name}: {k.doc} ({k.allowed()})" for k in TABLES[part] if k.name != "sources"]
 
 
-def _value(value: Any) -> str:
-    """A TOML value: strings, booleans, numbers, arrays and inline tables."""
+def toml_value(value: Any) -> str:
+    """A TOML value: strings, booleans, numbers, arrays and inline tables (cases and specs)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Integral):
@@ -128,12 +128,13 @@ def _value(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, Mapping):
-        items = ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items())
+        items = ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items())
         return "{ " + items + " }" if items else "{}"
-    raise TypeError(f"cannot write {value!r} in a case file")
+    raise TypeError(f"cannot write {value!r} as TOML")
 
 
-def _key(key: str) -> str:
+def toml_key(key: str) -> str:
+    """A TOML key: bare when it is letters, digits, ``_`` and ``-``; quoted otherwise."""
     return key if key.replace("_", "").replace("-", "").isalnum() else json.dumps(key)
