@@ -444,7 +444,7 @@ def test_held_label_changes_only_after_holding_the_stated_weeks(monkeypatch) -> 
     )
     monkeypatch.setattr(regime, "noise_band", lambda verdict, m: {})
     judge = regime.Judge(default_parameters(), 1, 40)
-    judge.twins = SimpleNamespace(advance_to=lambda week: None)
+    judge.twins = SimpleNamespace(advance_to=lambda week: None, reference=lambda: None)
     held = [judge.update(week, {})["regime"] for week in range(1, 33)]
     assert held[: regime.HOLD_WEEKS - 1] == [regime.NONE] * (regime.HOLD_WEEKS - 1)
     assert held[regime.HOLD_WEEKS - 1 : 22] == ["persistence"] * (23 - regime.HOLD_WEEKS)
@@ -456,16 +456,64 @@ def test_held_label_changes_only_after_holding_the_stated_weeks(monkeypatch) -> 
 
 
 def test_twins_are_built_once_and_stepped_to_the_runs_week() -> None:
-    r = _START_RUN({**default_parameters(), "pooling_intensity": 1.0}, 3)
-    assert r.judge.twins is None, "nothing is judged at week 0: no twin is built"
+    r = _START_RUN({**default_parameters(), "pooling_intensity": 1.0, "n_workers": 41}, 3)
+    assert r.judge.shared is None, "nothing is judged at week 0: no twin is built"
     r.step(3)
-    twins = r.judge.twins
-    assert twins is not None
-    assert len(twins.models) == regime.N_TWINS
+    shared = r.judge.shared
+    assert shared is not None
+    assert shared.twins is not None
+    assert len(shared.twins.models) == regime.N_TWINS
+    twins = shared.twins
     r.step(2)
-    assert r.judge.twins is twins
+    assert r.judge.shared is shared
+    assert shared.twins is twins
     assert twins.week == r.week == 5
+    assert r.judge.twins is None, "the page needed no twins of its own"
     assert regime.twin_plan(10_000) == (regime.LARGE_TWINS, regime.LARGE_EVERY)
+
+
+def _judged(run) -> list[tuple]:
+    keys = ("raw", "regime", *(f"low_{k}" for k in regime.JUDGED))
+    return [tuple(row[k] for k in keys) for row in run.history]
+
+
+def test_pages_judging_the_same_world_share_twins_and_read_what_their_own_would(
+    monkeypatch,
+) -> None:
+    """Thirty students on the CSSI's defaults need one set of twins; a page that starts later
+    reads the readings kept for it; each reading is the one the page's own twins would give."""
+    params = {**default_parameters(), "pooling_intensity": 0.6, "n_workers": 43}
+    first = _START_RUN(params, 11)
+    first.step(12)
+    later = _START_RUN({**params, "pooling_intensity": 0.9}, 11)
+    later.step(12)
+    assert later.judge.shared is first.judge.shared
+    assert later.judge.twins is None
+    monkeypatch.setattr(regime, "shared_twins", lambda *a: None)
+    alone = _START_RUN({**params, "pooling_intensity": 0.9}, 11)
+    alone.step(12)
+    assert alone.judge.shared is None
+    assert alone.judge.twins is not None
+    assert _judged(later) == _judged(alone)
+
+
+def test_a_page_behind_twins_that_went_past_unread_uses_twins_of_its_own() -> None:
+    params = {**default_parameters(), "n_workers": 44}
+    shared = regime.SharedTwins(params, 5, n=2, every=4)
+    assert shared.reference(10) is not None
+    assert sorted(shared.readings) == [1, 4, 8, 10]
+    assert shared.reference(6) is None
+    assert shared.reference(8) is shared.readings[8]
+
+
+def test_only_worlds_of_plain_parameters_share_twins() -> None:
+    params = default_parameters()
+    a = regime.shared_twins(params, 1, 8, 1)
+    assert a is regime.shared_twins(dict(params), 1, 8, 1)
+    assert a is not regime.shared_twins(params, 2, 8, 1)
+    assert a is not regime.shared_twins({**params, "openness": 0.123}, 1, 8, 1)
+    assert a is regime.shared_twins({**params, "pooling_intensity": 0.9}, 1, 8, 1)
+    assert regime.shared_twins({**params, "openness": [0.1]}, 1, 8, 1) is None
 
 
 def test_the_band_shows_the_badges_label_every_week() -> None:

@@ -115,30 +115,44 @@ def band_spec() -> dict[str, Any]:
     return _spec(chart)
 
 
-def measure_data(run: Run, bands: Mapping[str, list] | None = None) -> dict[str, list]:
-    """Rows of every named data set of the measure charts and the band, for this frame."""
-    hist = run.history
-    out: dict[str, list] = {}
-    for key, _, _ in MEASURES:
-        out[key] = [{"week": r["week"], "value": r[key]} for r in hist if r[key] is not None]
-        out[f"band_{key}"] = list((bands or {}).get(key, []))
-        if key in regime.JUDGED:
+def _history_rows(run: Run) -> dict[str, list]:
+    """The rows that only grow, a row per recorded week, built once per week and kept.
+
+    Each frame extends them with the weeks recorded since the last one (the history is only
+    ever appended to), so a frame costs the same at week 500 as at week 5.
+    """
+    done, rows = run.cache.get("history_rows", (0, None))
+    if rows is None:
+        rows = {"regimes": []}
+        for key, _, _ in MEASURES:
+            rows[key] = []
+            if key in regime.JUDGED:
+                rows[f"null_{key}"] = []
+    for r in run.history[done:]:
+        for key, _, _ in MEASURES:
+            if r[key] is not None:
+                rows[key].append({"week": r["week"], "value": r[key]})
             low, high = f"low_{key}", f"high_{key}"
-            out[f"null_{key}"] = [
-                {"week": r["week"], "low": r[low], "high": r[high]}
-                for r in hist
-                if r.get(low) is not None
-            ]
-    out["regimes"] = [
-        {
-            "week": r["week"],
-            "end": r["week"] + 1,
-            "regime": NONE_LABEL if r["regime"] == regime.NONE else r["regime"],
-            "raw": r["raw"],
-        }
-        for r in hist
-    ]
-    out["phases"] = phase_rows(hist)
+            if key in regime.JUDGED and r.get(low) is not None:
+                rows[f"null_{key}"].append({"week": r["week"], "low": r[low], "high": r[high]})
+        label = NONE_LABEL if r["regime"] == regime.NONE else r["regime"]
+        rows["regimes"].append(
+            {"week": r["week"], "end": r["week"] + 1, "regime": label, "raw": r["raw"]}
+        )
+    run.cache["history_rows"] = (len(run.history), rows)
+    return rows
+
+
+def measure_data(run: Run, bands: Mapping[str, list] | None = None) -> dict[str, list]:
+    """Rows of every named data set of the measure charts and the band, for this frame.
+
+    The lists are fresh each frame (their rows are shared with the last frame's), so a page
+    can tell what grew by comparing the lists it sent with these.
+    """
+    out = {name: list(rows) for name, rows in _history_rows(run).items()}
+    for key, _, _ in MEASURES:
+        out[f"band_{key}"] = list((bands or {}).get(key, []))
+    out["phases"] = phase_rows(run.history)
     return out
 
 

@@ -77,7 +77,11 @@ ACK_CHART = "chart-band"
 """The chart whose drawn frames pace the play loop (small, and on every page)."""
 
 
-HISTORY_SETS = ("regimes", *(key for key, _, _ in charts.MEASURES))
+HISTORY_SETS = (
+    "regimes",
+    *(key for key, _, _ in charts.MEASURES),
+    *(f"null_{key}" for key, _, _ in charts.MEASURES if key in regime.JUDGED),
+)
 """Data sets that only grow, a row per week: a frame sends their new rows only."""
 
 

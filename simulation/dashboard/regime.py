@@ -17,11 +17,14 @@ pooling off, stepped to the run's week (:class:`simulation.twins.NullTwins`), wi
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from simulation.measures import JUDGED_KEYS, REGIME_SENTENCES, REGIMES, Verdict, judge
+from simulation.measures.null import NullReference, twin_parameters
 from simulation.measures.thresholds import DEFAULT, N_TWINS
 from simulation.palette import REGIME_COLOURS, text_colour
 from simulation.twins import NullTwins
@@ -85,9 +88,71 @@ def twin_plan(n_workers: int) -> tuple[int, int]:
     return (LARGE_TWINS, LARGE_EVERY) if n_workers > LARGE else (N_TWINS, 1)
 
 
-def classify(measures: Mapping[str, Any], twins: NullTwins) -> Verdict:
+def classify(measures: Mapping[str, Any], twins: NullTwins | NullReference) -> Verdict:
     """The regime rule applied to one week's measures, against the twins at the same week."""
-    return judge(measures, twins.reference())
+    reference = twins.reference() if isinstance(twins, NullTwins) else twins
+    return judge(measures, reference)
+
+
+class SharedTwins:
+    """One set of null twins whose readings every page judging the same world reads.
+
+    Twins depend only on the run's parameters (with pooling off), its seed and their number,
+    never on what the student does with pooling; so a class of thirty playing the CSSI with
+    its default seed needs one set of twins, not thirty. The twins step forward once, and the
+    reading of every judged week is kept for the pages that are behind. Readings are the ones
+    the page's own twins would give: twins are deterministic in their parameters and seeds.
+    """
+
+    def __init__(self, params: Mapping[str, Any], seed: int, n: int, every: int) -> None:
+        self.params, self.seed, self.n, self.every = dict(params), seed, n, every
+        self.twins: NullTwins | None = None
+        self.readings: dict[int, NullReference] = {}
+        self.lock = threading.Lock()
+
+    def reference(self, week: int) -> NullReference | None:
+        """The twins' reading at ``week``; None if they have already gone past it unread."""
+        with self.lock:
+            if week in self.readings:
+                return self.readings[week]
+            if self.twins is None:
+                self.twins = NullTwins(self.params, self.seed, n=self.n)
+            if self.twins.week > week:
+                return None
+            while self.twins.week < week:
+                self.twins.advance_to(self.twins.week + 1)
+                w = self.twins.week
+                if w == 1 or w % self.every == 0:
+                    self.readings[w] = self.twins.reference()
+            if week not in self.readings:
+                self.readings[week] = self.twins.reference()
+            return self.readings[week]
+
+
+SHARED_TWINS_KEPT = 16
+"""Sets of shared twins the server keeps (least recently used dropped first): a classroom's
+few settings and seeds; a page holds on to its own set as long as it needs it."""
+
+_SHARED: OrderedDict[tuple, SharedTwins] = OrderedDict()
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_twins(params: Mapping[str, Any], seed: int, n: int, every: int) -> SharedTwins | None:
+    """The server's twins for these parameters and seed.
+
+    None if the parameters are not all plain values, so that two different worlds can never
+    share a key.
+    """
+    twin = twin_parameters(params)
+    if not all(v is None or isinstance(v, bool | int | float | str) for v in twin.values()):
+        return None
+    key = (tuple(sorted((k, type(v).__name__, v) for k, v in twin.items())), seed, n, every)
+    with _SHARED_LOCK:
+        entry = _SHARED.pop(key, None) or SharedTwins(params, seed, n, every)
+        _SHARED[key] = entry
+        while len(_SHARED) > SHARED_TWINS_KEPT:
+            _SHARED.popitem(last=False)
+    return entry
 
 
 def noise_band(verdict: Verdict, measures: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
@@ -110,7 +175,8 @@ class Judge:
     """The regime rule week by week, against the run's null twins, with the held label.
 
     The twins are built on the first judged week (never at week 0, where nothing is judged),
-    once per run, and stepped with it.
+    once per run, and stepped with it; pages judging the same world share them
+    (:func:`shared_twins`).
 
     Attributes:
         params: the run's parameters.
@@ -124,6 +190,8 @@ class Judge:
     n_workers: int
     hold: int = HOLD_WEEKS
     twins: NullTwins | None = None
+    """The page's own twins, used only when the shared ones cannot give a week."""
+    shared: SharedTwins | None = None
     held: str = NONE
     verdict: Verdict | None = None
     n_twins: int = 0
@@ -134,10 +202,17 @@ class Judge:
     def __post_init__(self) -> None:
         self.n_twins, self.every = twin_plan(self.n_workers)
 
-    def _twins(self) -> NullTwins:
+    def _reference(self, week: int) -> NullReference:
+        """The twins' reading at ``week``: from the server's shared twins when they have it."""
         if self.twins is None:
+            if self.shared is None:
+                self.shared = shared_twins(self.params, self.seed, self.n_twins, self.every)
+            reading = self.shared.reference(week) if self.shared is not None else None
+            if reading is not None:
+                return reading
             self.twins = NullTwins(self.params, self.seed, n=self.n_twins)
-        return self.twins
+        self.twins.advance_to(week)
+        return self.twins.reference()
 
     def _hold(self, raw: str) -> None:
         label, count = self._candidate
@@ -157,9 +232,7 @@ class Judge:
         if week == 0:
             return row
         if self.verdict is None or week % self.every == 0:
-            twins = self._twins()
-            twins.advance_to(week)
-            self.verdict = classify(measures, twins)
+            self.verdict = classify(measures, self._reference(week))
             self._band = noise_band(self.verdict, measures)
         self._hold(self.verdict.regime)
         row.update(raw=self.verdict.regime, regime=self.held)
