@@ -8,21 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-DISPLAY_NAMES: Mapping[str, str] = {"maison médicale": "medical practice"}
+from simulation.scenarios import PROTOTYPE_NAMES, PROTOTYPE_SECTOR
+
+DISPLAY_NAMES: Mapping[str, str] = {"maison médicale": PROTOTYPE_NAMES["medical_practice"]}
 """One English name for each association everywhere on the page (the model keeps its own)."""
 
 KIND_LABELS: Mapping[str, str] = {
-    "medical_practice": "medical practice (health)",
-    "drug_service": "drug-user service (health)",
-    "social_service": "social service (social)",
-    "family_planning": "family planning (social)",
+    kind: f"{name} ({PROTOTYPE_SECTOR[kind]})" for kind, name in PROTOTYPE_NAMES.items()
 }
+"""The legend of a landscape's associations, by kind: the kind's one name and its sector."""
 
 SCENARIO_TEXT: Mapping[str, tuple[str, str]] = {
     "cssi": (
         "CSSI",
-        "One building, four associations (medical practice, drug-user service, social "
-        "service, family planning): about 40 workers.",
+        f"One building, four associations ({', '.join(PROTOTYPE_NAMES.values())}): about 40 "
+        "workers.",
     ),
     "helpline": (
         "Helpline",
