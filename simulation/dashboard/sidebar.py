@@ -173,8 +173,8 @@ def CompareSettings(actions: Mapping[str, Callable], kept: bool) -> None:
     """Keep the settings of the moment as run B, to compare with other settings."""
     with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
         solara.Button(
-            "Keep these settings as B" if not kept else "Keep these settings as B again",
-            icon_name="mdi-compare-horizontal",
+            "Keep these settings as B",
+            icon_name="mdi-content-copy",
             text=True,
             on_click=actions["keep_b"],
             classes=["compare-settings"],
