@@ -362,8 +362,9 @@ def test_a_fresh_page_has_its_set_up_in_the_url(open_page) -> None:
     assert other.locator(".param-seed input").input_value() == "42"
 
 
-def test_compare_with_other_settings(open_page, tmp_path) -> None:
-    """Keep the settings as B, change openness: A and B play together, two badges, a legend."""
+def test_compare_with_other_settings(open_page, server, tmp_path) -> None:
+    """Keep the settings as B, change openness: A and B play together, two badges, a legend;
+    once they stop, the pair costs the server no more than an idle page (see below)."""
     page = open_page()
     page.locator(".compare-settings").click()
     page.locator(".b-badge").wait_for()
@@ -386,6 +387,11 @@ def test_compare_with_other_settings(open_page, tmp_path) -> None:
     for selector in (".regime-badge", ".b-badge", ".compare-legend"):
         assert _in_view(page, selector), f"{selector} is not in the 1440x900 window"
     _save(page, tmp_path / "dashboard-compare-settings.png")
+    pid = SERVER_PIDS[server[0]]
+    page.wait_for_timeout(1000)
+    before = _cpu_seconds(pid)
+    page.wait_for_timeout(5000)
+    assert _cpu_seconds(pid) - before < 0.2
     page.locator(".compare-b-clear").click()
     _wait_until(lambda: page.locator(".b-badge").count() == 0, 30, "B to go")
 

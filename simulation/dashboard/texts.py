@@ -166,7 +166,8 @@ associative* (Brussels, 2022-2023), which observed mostly hybridisation.
 - Raise *pooling intensity* to 1 (common work for many): does the badge reach isomorphism?
 - Set *premises* to shared: more encounters, more borrowing?
 - Helpline: everyone in one room, then back in their services: what stays?
-- *Compare seeds*: is what you see the rule, or luck of one seed?
+- *Compare 5 seeds*: is what you see the rule, or luck of one seed?
+- *Keep these settings as B*, then change one control: A and B play side by side, B dashed.
 
 **Reading the badge.** It names the regime of the run with the model's regime rule: the run is
 compared with the same world *without pooling* (null twins: its own seed and a few others),
