@@ -54,6 +54,15 @@ PROTOTYPES: Mapping[str, tuple[float, ...]] = {
     # family planning + debt mediation: psychosocial reception, mixed framing
     "family_planning": (0.25, 0.25, 0.50, 0.45, 0.50, 0.55),
 }
+PROTOTYPE_NAMES: Mapping[str, str] = {
+    "medical_practice": "medical practice",
+    "drug_service": "drug service",
+    "social_service": "social service",
+    "family_planning": "family planning",
+}
+"""The one English name of each kind of association, wherever a reader sees it (the article's
+"maison médicale", "service pour usagers de drogues", "service social généraliste", "planning
+familial")."""
 PROTOTYPE_SECTOR: Mapping[str, str] = {
     "medical_practice": "health",
     "drug_service": "health",

@@ -352,6 +352,50 @@ def test_seed_url_run_to_compare_and_export(open_page, tmp_path) -> None:
     _save(page, tmp_path / "dashboard-compare.png")
 
 
+def test_a_fresh_page_has_its_set_up_in_the_url(open_page) -> None:
+    """A teacher copies the address of a page nobody touched: the seed is in it, and stays."""
+    page = open_page()
+    _wait_until(lambda: "seed=42" in _href(page), 30, "the seed in a fresh page's URL")
+    page.wait_for_timeout(1000)
+    assert "seed=42" in _href(page), "the browser's own address did not replace it"
+    other = open_page("?" + _href(page).split("?", 1)[1])
+    assert other.locator(".param-seed input").input_value() == "42"
+
+
+def test_compare_with_other_settings(open_page, server, tmp_path) -> None:
+    """Keep the settings as B, change openness: A and B play together, two badges, a legend;
+    once they stop, the pair costs the server no more than an idle page (see below)."""
+    page = open_page()
+    page.locator(".compare-settings").click()
+    page.locator(".b-badge").wait_for()
+    page.locator(".param-openness [role=slider]").focus()
+    page.keyboard.press("End")
+    _wait_until(lambda: "openness=1.0" in _href(page), 30, "openness in the URL")
+    legend = page.locator(".compare-legend")
+    _wait_until(lambda: "openness 1.00" in legend.inner_text(), 30, "the legend")
+    assert "B (dashed): openness 0.50" in legend.inner_text()
+    target = page.locator(".run-to input")
+    target.fill("20")
+    target.press("Enter")
+    page.locator(".run-to-button").click()
+    _wait_until(lambda: _week(page) == 20, 60, "week 20")
+    _wait_until(
+        lambda: page.locator(".b-regime-name").inner_text() != "B: Nothing has happened yet",
+        30,
+        "B's badge",
+    )
+    for selector in (".regime-badge", ".b-badge", ".compare-legend"):
+        assert _in_view(page, selector), f"{selector} is not in the 1440x900 window"
+    _save(page, tmp_path / "dashboard-compare-settings.png")
+    pid = SERVER_PIDS[server[0]]
+    page.wait_for_timeout(1000)
+    before = _cpu_seconds(pid)
+    page.wait_for_timeout(5000)
+    assert _cpu_seconds(pid) - before < 0.2
+    page.locator(".compare-b-clear").click()
+    _wait_until(lambda: page.locator(".b-badge").count() == 0, 30, "B to go")
+
+
 def test_a_case_file_of_ones_own_is_offered_and_runs(open_page, cases_folder, tmp_path) -> None:
     """The hand-written centre (three associations, one shared reception, joint work during a
     renovation) from the launcher's folder: picked through the URL, shown in the picker, the

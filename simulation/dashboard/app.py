@@ -13,7 +13,7 @@ from typing import Any
 
 import solara
 
-from simulation.dashboard import controller
+from simulation.dashboard import compare, controller
 from simulation.dashboard.controls import controls
 from simulation.dashboard.live import Live
 from simulation.dashboard.panels import LivePart
@@ -95,6 +95,8 @@ def Dashboard(
         lambda: controller.Player(alive, lambda f: live.wait_drawn(f, controller.ACK_TIMEOUT)), []
     )
     shown_band = solara.use_ref({})
+    kept = solara.use_reactive(None)  # the settings kept as B, or None
+    shown_other = solara.use_ref((None, None))
 
     def build() -> tuple[Run | None, str | None]:
         try:
@@ -107,8 +109,25 @@ def Dashboard(
     key = (tuple(sorted(values.value.items())), seed_value.value, resets.value)
     run, build_error = solara.use_memo(build, [key])
 
+    def start_other() -> tuple[Run | None, str | None]:
+        if kept.value is None or run is None:
+            return None, None
+        try:
+            return compare.start_b(kept.value), None
+        except Exception as exc:  # the kept settings no longer build (a case file gone)
+            return None, f"Could not build run B with the kept settings: {exc}"
+
+    other, other_error = solara.use_memo(start_other, [kept.value, run])
+    shown_other.current = (run, other)
+
     def frame() -> int:
-        return live.push(run, shown_band.current) if run is not None else 0
+        if run is None:
+            return 0
+        owner, b = shown_other.current
+        b = b if owner is run else None
+        if b is not None:
+            b.step_to(run.week)  # B plays in step with A
+        return live.push(run, shown_band.current, b)
 
     def stop(why: str) -> None:
         if why == "abandoned":
@@ -154,7 +173,7 @@ def Dashboard(
         play, dependencies=[playing.value, target.value, run], intrusive_cancel=False
     )
 
-    def compare(cancel: threading.Event) -> None:
+    def compare_seeds(cancel: threading.Event) -> None:
         if not comparing.value or run is None:
             return
         weeks = max(run.week, 52)
@@ -163,7 +182,14 @@ def Dashboard(
             bands.set((run.serial, band))
             comparing.set(False)
 
-    solara.use_thread(compare, dependencies=[comparing.value, run], intrusive_cancel=False)
+    solara.use_thread(compare_seeds, dependencies=[comparing.value, run], intrusive_cancel=False)
+
+    def catch_up(cancel: threading.Event) -> None:
+        # B starts at week 0: it catches up with A (while playing, the play loop's frames do)
+        if other is not None and not playing.value and not cancel.is_set():
+            frame()
+
+    solara.use_thread(catch_up, dependencies=[other], intrusive_cancel=False)
 
     query = controller.encode(values.value, seed_value.value)
 
@@ -171,7 +197,9 @@ def Dashboard(
         if use_url and (router.search or "") != query:
             router.push(f"{router.path or '/'}?{query}")
 
-    solara.use_effect(push_url, [query])
+    # also when the address changes under the page: a fresh page's browser first reports its
+    # bare address, which would otherwise replace the set-up written at the first draw
+    solara.use_effect(push_url, [query, router.search])
 
     def set_param(name: str, value: Any) -> None:
         values.set({**values.value, name: value})
@@ -195,6 +223,8 @@ def Dashboard(
         "run_to": lambda week: target.set(int(week)),
         "compare": lambda: comparing.set(True),
         "clear": lambda: bands.set((-1, {})),
+        "keep_b": lambda: kept.set(compare.Setup.of(values.value, seed_value.value)),
+        "clear_b": lambda: kept.set(None),
     }
     band = bands.value[1] if run is not None and bands.value[0] == run.serial else {}
     shown_band.current = band
@@ -213,10 +243,14 @@ def Dashboard(
                 comparing.value,
                 bool(band),
                 drawer,
+                kept.value is not None,
             )
         with solara.Div(classes=["views"]):
-            notes = (build_error, message.value)
-            LivePart(run, live, playing, speed, actions, drawer, info, band, notes)
+            notes = (build_error, other_error, message.value)
+            pair = None
+            if other is not None:
+                pair = (other, compare.legend(values.value, seed_value.value, kept.value))
+            LivePart(run, live, playing, speed, actions, drawer, info, band, notes, pair)
 
 
 @solara.component

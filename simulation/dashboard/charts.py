@@ -21,6 +21,10 @@ MEASURES = regime.MEASURES
 
 NONE_LABEL = "not yet named"
 WEEK_AXIS = alt.Axis(title="week (52 weeks = 1 year)", format="d", tickMinStep=1)
+B_COLOUR = "#AA3377"
+"""Colour of the compared run B's line: a purple no regime and no other line uses."""
+B_DASH = [5, 3]
+"""B's line is dashed (dash and gap, in pixels), so that it reads without colour as well."""
 EXPORT = {"embedOptions": {"actions": {"export": True, "source": False, "editor": False}}}
 
 
@@ -63,7 +67,19 @@ def measure_spec(key: str, title: str, unit: str) -> dict[str, Any]:
             ],
         )
     )
-    layers = [phases, band, line, hover]
+    other = (
+        alt.Chart(alt.Data(name=f"b_{key}"))
+        .mark_line(color=B_COLOUR, strokeWidth=2, strokeDash=B_DASH)
+        .encode(
+            x=x,
+            y=y,
+            tooltip=[
+                alt.Tooltip("week:Q", title="week"),
+                alt.Tooltip("value:Q", title=f"B: {title}", format=".0%"),
+            ],
+        )
+    )
+    layers = [phases, band, other, line, hover]
     if key in regime.JUDGED:
         twins = (
             alt.Chart(alt.Data(name=f"null_{key}"))

@@ -20,7 +20,7 @@ from typing import Any
 
 import solara
 
-from simulation.dashboard import charts, network, regime
+from simulation.dashboard import charts, compare, network, regime
 from simulation.dashboard.controls import LEVEL_NAMES
 from simulation.dashboard.run import Run
 from simulation.dashboard.texts import LEVEL_LABELS, PHASE_TEXT
@@ -30,6 +30,15 @@ BADGE_STYLE = (
     "background: {bg}; color: {fg}; border-radius: 8px; padding: 6px 12px; flex: 1 1 360px; "
     "min-width: 240px; display: flex; flex-direction: column; gap: 2px"
 )
+
+B_BADGE_STYLE = (
+    "background: {bg}; color: {fg}; border-radius: 8px; padding: 6px 10px; flex: 0 1 200px; "
+    "min-width: 150px; display: flex; flex-direction: column; gap: 2px; "
+    "border: 2px dashed " + charts.B_COLOUR
+)
+BOX_STYLE: Mapping[str, str] = {"badge-box": BADGE_STYLE, "b-badge-box": B_BADGE_STYLE}
+BOX_CLASS: Mapping[str, str] = {"badge-box": "regime-badge", "b-badge-box": "b-badge"}
+"""The class of each badge's box (its colour follows the regime it shows)."""
 
 
 def levels_line(run: Run) -> str:
@@ -51,8 +60,11 @@ def levels_line(run: Run) -> str:
     return f"Phase {phase} ({end}): {PHASE_TEXT.get(phase, '')}. In force: {levels}."
 
 
-def frame_values(run: Run, band: Mapping[str, list]) -> dict[str, Any]:
-    """Everything a week changes on the page: texts, the badge, and every chart's rows."""
+def frame_values(run: Run, band: Mapping[str, list], other: Run | None = None) -> dict[str, Any]:
+    """Everything a week changes on the page: texts, the badges, and every chart's rows.
+
+    ``other`` is the compared run B, if any: its badge, and its measures on A's charts.
+    """
     with run.lock:
         badge = regime.badge(run.history[-1], run.model.measures(), run.judge.verdict)
         meas = charts.measure_data(run, band)
@@ -66,9 +78,13 @@ def frame_values(run: Run, band: Mapping[str, list]) -> dict[str, Any]:
             "chart-practices": charts.practice_data(run),
             "chart-band": {"regimes": meas["regimes"]},
         }
+    values.update(compare.badge_values(other))
+    meas.update(compare.measure_rows(other, run.week))
     for key, _, _ in charts.MEASURES:
         values[f"chart-{key}"] = {
-            n: meas[n] for n in (key, f"band_{key}", f"null_{key}", "phases") if n in meas
+            n: meas[n]
+            for n in (key, f"band_{key}", f"null_{key}", f"b_{key}", "phases")
+            if n in meas
         }
     return values
 
@@ -81,6 +97,7 @@ HISTORY_SETS = (
     "regimes",
     *(key for key, _, _ in charts.MEASURES),
     *(f"null_{key}" for key, _, _ in charts.MEASURES if key in regime.JUDGED),
+    *(f"b_{key}" for key, _, _ in charts.MEASURES),
 )
 """Data sets that only grow, a row per week: a frame sends their new rows only."""
 
@@ -158,21 +175,21 @@ class Live:
             with widget.hold_sync():
                 widget.rows = changed
                 widget.frame = self.frame
-        elif key == "badge-box":
+        elif key in BOX_CLASS:
             if self.sent.get(key) == value:
                 return
             self.sent[key] = value
             label, bg, fg = value
             with widget.hold_sync():
-                widget.style_ = BADGE_STYLE.format(bg=bg, fg=fg)
-                widget.class_ = f"regime-badge regime-{label}"
+                widget.style_ = BOX_STYLE[key].format(bg=bg, fg=fg)
+                widget.class_ = f"{BOX_CLASS[key]} regime-{label}"
         elif self.sent.get(key) != value:  # a text: sent only when it changes
             self.sent[key] = value
             widget.children = [value]
 
-    def push(self, run: Run, band: Mapping[str, list]) -> int:
+    def push(self, run: Run, band: Mapping[str, list], other: Run | None = None) -> int:
         """Send this week's values to the browser; returns the frame number."""
-        values = frame_values(run, band)
+        values = frame_values(run, band, other)
         self.frame += 1
         for key, value in values.items():
             self.show(key, value)
@@ -203,16 +220,19 @@ BADGE_PARTS: tuple[tuple[str, str, str], ...] = (
 
 
 @solara.component
-def BadgeBox(live: Live, values: Mapping[str, Any], stamp: Any = None) -> Any:
-    """The regime badge: its colour and words follow the regime the rule has held."""
+def BadgeBox(live: Live, values: Mapping[str, Any], stamp: Any = None, prefix: str = "") -> Any:
+    """A regime badge: its colour and words follow the regime the rule has held.
+
+    ``prefix`` is ``"b-"`` for the badge of the compared run B.
+    """
 
     def build() -> dict[str, Any]:
         parts = {
-            key: solara.v.Html(tag="div", class_=cls, style_=style)
+            prefix + key: solara.v.Html(tag="div", class_=prefix + cls, style_=style)
             for key, cls, style in BADGE_PARTS
         }
-        children = [parts["badge-title"], parts["badge-text"]]
-        return {**parts, "badge-box": solara.v.Html(tag="div", children=children)}
+        children = list(parts.values())
+        return {**parts, f"{prefix}badge-box": solara.v.Html(tag="div", children=children)}
 
     elements = solara.use_memo(build, [])
 
@@ -228,7 +248,7 @@ def BadgeBox(live: Live, values: Mapping[str, Any], stamp: Any = None) -> Any:
 
     solara.use_effect(register, [live])
     solara.use_effect(show, [shown, stamp])
-    return elements["badge-box"]
+    return elements[f"{prefix}badge-box"]
 
 
 @solara.component

@@ -32,18 +32,23 @@ def LivePart(
     info: solara.Reactive[bool],
     band: Mapping[str, list],
     notes: tuple[str | None, ...],
+    pair: tuple[Run, tuple[str, str]] | None = None,
 ) -> None:
-    """The run bar and the views; each week updates them in place (see :mod:`.live`)."""
-    values = frame_values(run, band) if run is not None else None
+    """The run bar and the views; each week updates them in place (see :mod:`.live`).
+
+    ``pair`` is the compared run B and the legend naming what differs, if any.
+    """
+    other, legend = pair if pair is not None else (None, None)
+    values = frame_values(run, band, other) if run is not None else None
     stamp = (run.serial, run.week, live.frame) if run is not None else None
-    RunBar(run, live, values, stamp, playing, speed, actions, drawer, info)
+    RunBar(run, live, values, stamp, playing, speed, actions, drawer, info, other is not None)
     if info.value:
         InfoPanel()
     for text in notes:
         if text:
             solara.Error(text, classes=["dashboard-error"])
     if run is not None and values is not None:
-        Views(run, live, values)
+        Views(run, live, values, legend)
 
 
 @solara.component
@@ -57,8 +62,9 @@ def RunBar(
     actions: Mapping[str, Callable],
     drawer: solara.Reactive[bool],
     info: solara.Reactive[bool],
+    compared: bool = False,
 ) -> None:
-    """Week, Play / Pause, Step, Reset, speed, and the badge: always on screen.
+    """Week, Play / Pause, Step, Reset, speed, and the badge (and B's): always on screen.
 
     Why one function: the bar's buttons in screen order, each one call with its arguments.
     """
@@ -134,11 +140,15 @@ def RunBar(
                 )
         if values is not None:
             BadgeBox(live, values, stamp)
+            if compared:
+                BadgeBox(live, values, stamp, prefix="b-")
 
 
 @solara.component
-def Views(run: Run, live: Live, values: Mapping[str, Any]) -> None:
-    """The network, the practice space and the measures of the current week."""
+def Views(
+    run: Run, live: Live, values: Mapping[str, Any], legend: tuple[str, str] | None = None
+) -> None:
+    """The network, the practice space and the measures of the current week (and B's)."""
     specs = solara.use_memo(
         lambda: {
             "chart-network": Payload(network.network_spec(run)),
@@ -165,6 +175,8 @@ def Views(run: Run, live: Live, values: Mapping[str, Any]) -> None:
             )
             chart("chart-practices")
     with solara.Div(classes=["card", "view-metrics"], style={"margin-top": "8px"}):
+        if legend is not None:
+            CompareLegend(legend)
         with solara.Div(classes=["measure-grid"]):
             for key, _, _ in charts.MEASURES:
                 with solara.Div(classes=[f"measure-{key}"]):
@@ -180,6 +192,20 @@ def Views(run: Run, live: Live, values: Mapping[str, Any]) -> None:
             "Grey stripes: the helpline's later phase.",
             font_size="0.75rem",
         )
+
+
+@solara.component
+def CompareLegend(legend: tuple[str, str]) -> None:
+    """Which line is A and which is B, naming the settings in which they differ."""
+    a, b = legend
+    line = "display: inline-block; width: 26px; vertical-align: middle; margin-right: 4px; "
+    with solara.Row(gap="16px", classes=["compare-legend"], style={"flex-wrap": "wrap"}):
+        with solara.Div(classes=["legend-a"]):
+            solara.v.Html(tag="span", style_=line + "border-top: 2px solid #263238")
+            solara.v.Html(tag="span", children=[a], style_="font-size: 0.8rem; color: #222")
+        with solara.Div(classes=["legend-b"]):
+            solara.v.Html(tag="span", style_=line + f"border-top: 2px dashed {charts.B_COLOUR}")
+            solara.v.Html(tag="span", children=[b], style_="font-size: 0.8rem; color: #222")
 
 
 @solara.component

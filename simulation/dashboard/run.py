@@ -186,6 +186,13 @@ class Run:
                 self.model.step()
                 self.record()
 
+    def step_to(self, week: int) -> None:
+        """Advance the model to week ``week`` (nothing if it is there already or past it)."""
+        with self.lock:
+            while self.week < week:
+                self.model.step()
+                self.record()
+
 
 def _number(value: Any) -> float | None:
     try:

@@ -33,6 +33,7 @@ def Sidebar(
     comparing: bool,
     compared: bool,
     drawer: solara.Reactive[bool],
+    kept: bool = False,
 ) -> None:
     """Set-up, knobs, finer controls and tools, scrolling on their own.
 
@@ -107,6 +108,7 @@ def Sidebar(
         if not is_open:
             ParamGroup(title, names, False, ctrls, values, set_param, implied, reasons)
     Tools(run, actions, comparing, compared)
+    CompareSettings(actions, kept)
 
 
 @solara.component
@@ -164,6 +166,29 @@ def SeedBox(seed: solara.Reactive[int]) -> None:
         solara.Button(icon_name="mdi-dice-5", icon=True, on_click=new_seed, classes=["new-seed"])
     if error.value:
         Para(error.value, ["seed-message"], color="#C62828", white_space="normal")
+
+
+@solara.component
+def CompareSettings(actions: Mapping[str, Callable], kept: bool) -> None:
+    """Keep the settings of the moment as run B, to compare with other settings."""
+    with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
+        solara.Button(
+            "Keep these settings as B",
+            icon_name="mdi-content-copy",
+            text=True,
+            on_click=actions["keep_b"],
+            classes=["compare-settings"],
+        )
+        if kept:
+            solara.Button(
+                "Clear B", text=True, on_click=actions["clear_b"], classes=["compare-b-clear"]
+            )
+    Para(
+        "Compare with other settings: keep these settings (and seed) as B, then change any "
+        "control. The run starts again as A; B plays alongside, week for week, as a dashed "
+        "line on each measure, with its own badge.",
+        font_size="0.75rem",
+    )
 
 
 @solara.component

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-DISPLAY_NAMES: Mapping[str, str] = {"maison médicale": "medical practice"}
+from simulation.scenarios import PROTOTYPE_NAMES, PROTOTYPE_SECTOR
+
+DISPLAY_NAMES: Mapping[str, str] = {"maison médicale": PROTOTYPE_NAMES["medical_practice"]}
 """One English name for each association everywhere on the page (the model keeps its own)."""
 
 KIND_LABELS: Mapping[str, str] = {
-    "medical_practice": "medical practice (health)",
-    "drug_service": "drug-user service (health)",
-    "social_service": "social service (social)",
-    "family_planning": "family planning (social)",
+    kind: f"{name} ({PROTOTYPE_SECTOR[kind]})" for kind, name in PROTOTYPE_NAMES.items()
 }
+"""The legend of a landscape's associations, by kind: the kind's one name and its sector."""
 
 SCENARIO_TEXT: Mapping[str, tuple[str, str]] = {
     "cssi": (
         "CSSI",
-        "One building, four associations (medical practice, drug-user service, social "
-        "service, family planning): about 40 workers.",
+        f"One building, four associations ({', '.join(PROTOTYPE_NAMES.values())}): about 40 "
+        "workers.",
     ),
     "helpline": (
         "Helpline",
@@ -166,7 +166,8 @@ associative* (Brussels, 2022-2023), which observed mostly hybridisation.
 - Raise *pooling intensity* to 1 (common work for many): does the badge reach isomorphism?
 - Set *premises* to shared: more encounters, more borrowing?
 - Helpline: everyone in one room, then back in their services: what stays?
-- *Compare seeds*: is what you see the rule, or luck of one seed?
+- *Compare 5 seeds*: is what you see the rule, or luck of one seed?
+- *Keep these settings as B*, then change one control: A and B play side by side, B dashed.
 
 **Reading the badge.** It names the regime of the run with the model's regime rule: the run is
 compared with the same world *without pooling* (null twins: its own seed and a few others),
