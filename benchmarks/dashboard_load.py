@@ -107,10 +107,9 @@ def measure(browser: Any, url: str, pid: int, n: int, seconds: float) -> dict[st
     pages = [c.new_page() for c in contexts]
     try:
         opening = cpu_seconds(pid)
-        for page in pages:
+        for page in pages:  # students arrive one after another, not all in one instant
             page.set_default_timeout(600_000)
             page.goto(url)
-        for page in pages:
             page.locator(".regime-badge").wait_for()
             page.locator(".chart-band canvas").wait_for()
         time.sleep(2.0)
