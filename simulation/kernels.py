@@ -711,8 +711,11 @@ def collaborate(
     n_moved = 0
     for k in range(n_cases):
         if k + PREFETCH_AHEAD < n_cases:
-            _prefetch(x, first[pick[k + PREFETCH_AHEAD]])
-            _prefetch(x, second[pick[k + PREFETCH_AHEAD]])
+            for w in (first[pick[k + PREFETCH_AHEAD]], second[pick[k + PREFETCH_AHEAD]]):
+                _prefetch(x, w)
+                _prefetch(openness, w)
+                _prefetch(sector, w)
+                _prefetch(profession, w)
         t = pick[k]
         if u_flip[k] < 0.5:
             i = second[t]
@@ -921,8 +924,15 @@ def serve_publics(
     adapted = 0
     for k in range(n):
         if k + PREFETCH_AHEAD < n:
-            _prefetch(x, visit_worker[k + PREFETCH_AHEAD])
+            ahead = visit_worker[k + PREFETCH_AHEAD]
+            _prefetch(x, ahead)
             _prefetch(need, visit_ben[k + PREFETCH_AHEAD])
+            _prefetch(need_public, visit_ben[k + PREFETCH_AHEAD])
+            _prefetch(membership, ahead)
+            _prefetch(tie_degree, ahead)
+            _prefetch(openness, ahead)
+            _prefetch(learn, ahead)
+            _prefetch(profession, ahead)
         b = visit_ben[k]
         i = visit_worker[k]
         home = need_public[b]
