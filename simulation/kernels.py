@@ -28,6 +28,13 @@ ties are kept as a sorted list of active edge ids (``tie_ids``) and a tie count 
 (``degree``), maintained by every kernel that starts or ends a tie, so that no rule scans all
 co-presence edges.
 
+The co-presence edges of a large landscape (millions) do not fit in the cache, and a read of one
+at random waits for memory. So a kernel first gathers what the week needs in passes of
+independent reads, which the memory system serves many at a time (the edges the draws fall on
+and their workers; the active ties' ends and strengths, in compact arrays), asks for the rows of
+the interactions a few ahead (:func:`_prefetch`), and only then applies the interactions in
+order. None of this changes a value: the same draws meet the same pairs in the same order.
+
 Why one module: :func:`pure_python` rebuilds every kernel, and the pair rules they share, in this
 module's one namespace, so that each pure-Python original calls the others' originals; kernels
 spread over several modules would each need their own copy of the pair rules.
