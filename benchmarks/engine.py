@@ -35,7 +35,8 @@ It prints one table and writes it as JSON to ``benchmarks/out/engine.json``. Sec
 
 Targets (checked in the table, never in the tests): >= 1e7 interactions/s end to end in a
 1e5-worker week with every rule on (``week``), >= 100x the naive Mesa model at 1e4 workers as
-users run the model (``as_run``), CSSI >= 7,000 weeks/s with the measures every week,
+users run the model (``as_run``), each in wall-clock and in this process's processor time (the
+steadier figure on a shared machine), CSSI >= 7,000 weeks/s with the measures every week,
 a week with every measure at most twice a rules-only week (CSSI, 1e4, 1e5 workers), the 1e5
 landscape built in < 10 s and run in < 2 GB.
 """
@@ -68,7 +69,9 @@ from simulation import kernels, rules  # noqa: E402
 RULE = {"tolerance": 0.05, "influence": 0.3, "floor": 0.2, "reciprocal": True}
 TARGETS = {
     "week_interactions_per_s_1e5": 1e7,
+    "week_interactions_per_cpu_s_1e5": 1e7,
     "as_run_vs_mesa_1e4": 100.0,
+    "as_run_vs_mesa_1e4_cpu": 100.0,
     "cssi_weeks_per_s": 7000.0,
     "measures_ratio_cssi": 2.0,
     "measures_ratio_1e4": 2.0,
@@ -401,7 +404,9 @@ def _progress(message: str) -> None:
 def _targets(result: dict) -> dict[str, dict]:
     checks = {}
     checks["week_interactions_per_s_1e5"] = result["week"]["interactions_per_s"]
+    checks["week_interactions_per_cpu_s_1e5"] = result["week"]["interactions_per_cpu_s"]
     checks["as_run_vs_mesa_1e4"] = result["as_run"]["speedup"]
+    checks["as_run_vs_mesa_1e4_cpu"] = result["as_run"]["speedup_cpu"]
     checks["cssi_weeks_per_s"] = result["cssi"]["with_measures"]
     for size in ("cssi", "1e4", "1e5"):
         checks[f"measures_ratio_{size}"] = result["measures"][size]["ratio"]
@@ -494,7 +499,7 @@ def table(result: dict) -> str:
     lines += ["", "targets:"]
     for name, t in result["targets"].items():
         lines.append(
-            f"  {name:<28} {t['value']:>12.4g}  target {t['target']:<8g} "
+            f"  {name:<32} {t['value']:>12.4g}  target {t['target']:<8g} "
             + ("met" if t["met"] else "NOT MET")
         )
     return "\n".join(lines)
