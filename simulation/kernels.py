@@ -278,9 +278,12 @@ def _merge_sorted(a, b):
 @_jit
 def _still_tied(tie, tie_ids):
     """The ids in ``tie_ids`` whose tie is still on, in the same order."""
-    out = np.empty(tie_ids.shape[0], dtype=np.int64)
+    n = tie_ids.shape[0]
+    out = np.empty(n, dtype=np.int64)
     m = 0
-    for k in range(tie_ids.shape[0]):
+    for k in range(n):
+        if k + PREFETCH_AHEAD < n:
+            _prefetch(tie, tie_ids[k + PREFETCH_AHEAD])
         e = tie_ids[k]
         if tie[e] != 0.0:
             out[m] = e
@@ -591,7 +594,11 @@ def form_ties(tie, tie_ids, degree, ends, engaged, familiarity, u, scale, half):
     """
     new = np.empty(engaged.shape[0], dtype=np.int64)
     n_new = 0
-    for k in range(engaged.shape[0]):
+    n = engaged.shape[0]
+    for k in range(n):
+        if k + PREFETCH_AHEAD < n:
+            _prefetch(familiarity, engaged[k + PREFETCH_AHEAD])
+            _prefetch(tie, engaged[k + PREFETCH_AHEAD])
         e = engaged[k]
         fam = familiarity[e]
         if u[k] < scale * fam / (fam + half):
@@ -1051,7 +1058,11 @@ def cut_ties(leavers, adj_ptr, adj_edge, ends, tie, familiarity, degree, tie_ids
     cut = False
     for k in range(leavers.shape[0]):
         i = leavers[k]
-        for s in range(adj_ptr[i], adj_ptr[i + 1]):
+        end = adj_ptr[i + 1]
+        for s in range(adj_ptr[i], end):
+            if s + PREFETCH_AHEAD < end:
+                _prefetch(familiarity, adj_edge[s + PREFETCH_AHEAD])
+                _prefetch(tie, adj_edge[s + PREFETCH_AHEAD])
             e = adj_edge[s]
             familiarity[e] = 0
             if tie[e] != 0.0:
@@ -1071,7 +1082,10 @@ def decay_ties(tie, tie_ids, degree, ends, keep, floor):
     Returns:
         The sorted ids of the ties still active.
     """
-    for k in range(tie_ids.shape[0]):
+    m = tie_ids.shape[0]
+    for k in range(m):
+        if k + PREFETCH_AHEAD < m:
+            _prefetch(tie, tie_ids[k + PREFETCH_AHEAD])
         e = tie_ids[k]
         s = tie[e] * keep
         if s < floor:
