@@ -23,12 +23,20 @@ It prints one table and writes it as JSON to ``benchmarks/out/engine.json``. Sec
 * ``landscape``: build time, weeks per second and peak memory (max RSS of a fresh process) of
   the 100,000-worker landscape over 1,000 weeks.
 * ``week``: a 100,000-worker week with every rule on, each rule's share of it and the week's
-  interactions per second end to end (``benchmarks/week_rules.py``).
+  interactions per second end to end (``benchmarks/week_rules.py``): encounters, visits,
+  shared cases and members' weeks in pooled functions, all counted.
+* ``as_run``: the model as users run it, against the per-agent Mesa model in the same run: a
+  10,000-worker landscape with the default parameters (every rule on) and the default recording
+  (every measure every week), counting the interactions of every rule, divided by the agent
+  steps per second of ``benchmarks/naive_mesa.py`` on as many workers (D = 6, one interaction
+  per agent per step). Both as wall-clock and as processor-time ratios.
 * ``first_call``: import, build and first week of a CSSI model in a fresh process, with the
   Numba cache cold (an empty ``NUMBA_CACHE_DIR``) and then warm.
 
-Targets (checked in the table, never in the tests): >= 1e7 interactions/s at 1e5 workers,
->= 100x the naive Mesa model at 1e4 workers, CSSI >= 7,000 weeks/s with the measures every week,
+Targets (checked in the table, never in the tests): >= 1e7 interactions/s end to end in a
+1e5-worker week with every rule on (``week``), >= 100x the naive Mesa model at 1e4 workers as
+users run the model (``as_run``), each in wall-clock and in this process's processor time (the
+steadier figure on a shared machine), CSSI >= 7,000 weeks/s with the measures every week,
 a week with every measure at most twice a rules-only week (CSSI, 1e4, 1e5 workers), the 1e5
 landscape built in < 10 s and run in < 2 GB.
 """
@@ -60,8 +68,10 @@ from simulation import kernels, rules  # noqa: E402
 
 RULE = {"tolerance": 0.05, "influence": 0.3, "floor": 0.2, "reciprocal": True}
 TARGETS = {
-    "interactions_per_s_1e5": 1e7,
-    "speedup_vs_mesa_1e4": 100.0,
+    "week_interactions_per_s_1e5": 1e7,
+    "week_interactions_per_cpu_s_1e5": 1e7,
+    "as_run_vs_mesa_1e4": 100.0,
+    "as_run_vs_mesa_1e4_cpu": 100.0,
     "cssi_weeks_per_s": 7000.0,
     "measures_ratio_cssi": 2.0,
     "measures_ratio_1e4": 2.0,
@@ -171,13 +181,14 @@ def naive_rate(n: int, d: int, sweeps: int, budget: float) -> dict[str, float]:
     t = time.perf_counter()
     model = NaiveCollaboration(edges, x0, rng=3, **RULE)
     build = time.perf_counter() - t
-    steps, t = 0, time.perf_counter()
+    steps, t, cpu = 0, time.perf_counter(), time.process_time()
     while steps < sweeps and (steps == 0 or time.perf_counter() - t < budget):
         model.step()
         steps += 1
-    elapsed = time.perf_counter() - t
+    elapsed, elapsed_cpu = time.perf_counter() - t, time.process_time() - cpu
     return {
         "rate": steps * n / elapsed,
+        "rate_cpu": steps * n / elapsed_cpu,
         "moved_share": model.interactions / (steps * n),
         "sweeps": steps,
         "build_s": build,
@@ -264,6 +275,23 @@ def measure_cost(n: int, weeks: int, rounds: int = 5) -> dict[str, float]:
         out["weeks_per_s_with_measures"] = 1e3 / out["ms_with_measures"]
         out["weeks_per_s_rules"] = 1e3 / out["ms_rules"]
     return out
+
+
+def as_run(n: int, weeks: int, budget: float) -> dict[str, Any]:
+    """The model as users run it against the per-agent Mesa model, in this one process.
+
+    A landscape of ``n`` workers with the default parameters and recording (every measure every
+    week) runs ``weeks`` weeks; its interactions of every rule per second are divided by the
+    agent steps per second of the naive Mesa model on ``n`` workers (D = 6).
+    """
+    week = week_shares(n, weeks, warmup=5, pooling_intensity=None, record_every=1)
+    mesa = naive_rate(n, 6, sweeps=20, budget=budget)
+    return {
+        "week": week,
+        "mesa": mesa,
+        "speedup": week["interactions_per_s"] / mesa["rate"],
+        "speedup_cpu": week["interactions_per_cpu_s"] / mesa["rate_cpu"],
+    }
 
 
 def clusters_grid_vs_scipy(n: int = 10_000, weeks: int = 20) -> dict[str, float]:
@@ -374,11 +402,11 @@ def _progress(message: str) -> None:
 
 
 def _targets(result: dict) -> dict[str, dict]:
-    at = {(r["workers"], r["facets"]): r for r in result["interactions"]}
     checks = {}
-    checks["interactions_per_s_1e5"] = min(at[(100_000, d)]["engine"]["kernel"] for d in (16, 6))
-    speedups = [at[(10_000, d)].get("speedup_kernel", np.nan) for d in (16, 6)]
-    checks["speedup_vs_mesa_1e4"] = float(np.min(speedups))
+    checks["week_interactions_per_s_1e5"] = result["week"]["interactions_per_s"]
+    checks["week_interactions_per_cpu_s_1e5"] = result["week"]["interactions_per_cpu_s"]
+    checks["as_run_vs_mesa_1e4"] = result["as_run"]["speedup"]
+    checks["as_run_vs_mesa_1e4_cpu"] = result["as_run"]["speedup_cpu"]
     checks["cssi_weeks_per_s"] = result["cssi"]["with_measures"]
     for size in ("cssi", "1e4", "1e5"):
         checks[f"measures_ratio_{size}"] = result["measures"][size]["ratio"]
@@ -458,10 +486,20 @@ def table(result: dict) -> str:
         )
     if "week" in result:
         lines.append(week_table(result["week"]))
+    if "as_run" in result:
+        run = result["as_run"]
+        lines += [
+            "as users run it:",
+            week_table(run["week"]),
+            f"  per-agent Mesa model, {run['week']['workers']:,} workers: "
+            f"{run['mesa']['rate']:.3g} interactions/s ({run['mesa']['rate_cpu']:.3g} per "
+            f"processor second) -> the model is {run['speedup']:.0f}x faster "
+            f"({run['speedup_cpu']:.0f}x in processor time)",
+        ]
     lines += ["", "targets:"]
     for name, t in result["targets"].items():
         lines.append(
-            f"  {name:<26} {t['value']:>12.4g}  target {t['target']:<8g} "
+            f"  {name:<32} {t['value']:>12.4g}  target {t['target']:<8g} "
             + ("met" if t["met"] else "NOT MET")
         )
     return "\n".join(lines)
@@ -534,6 +572,8 @@ def main(argv: list[str] | None = None) -> dict:
     result["landscape"] = _in_fresh_process([__file__, "--part", "100000", weeks])
     _progress("a week with every rule on")
     result["week"] = week_shares(100_000, 10 if quick else 50)
+    _progress("the model as users run it, against the per-agent Mesa model")
+    result["as_run"] = as_run(10_000, 20 if quick else 100, budget=0.5 if quick else 2.0)
     _progress("first-call compilation")
     result["first_call"] = first_call()
     result["targets"] = _targets(result)

@@ -28,6 +28,13 @@ ties are kept as a sorted list of active edge ids (``tie_ids``) and a tie count 
 (``degree``), maintained by every kernel that starts or ends a tie, so that no rule scans all
 co-presence edges.
 
+The co-presence edges of a large landscape (millions) do not fit in the cache, and a read of one
+at random waits for memory. So a kernel first gathers what the week needs in passes of
+independent reads, which the memory system serves many at a time (the edges the draws fall on
+and their workers; the active ties' ends and strengths, in compact arrays), asks for the rows of
+the interactions a few ahead (:func:`_prefetch`), and only then applies the interactions in
+order. None of this changes a value: the same draws meet the same pairs in the same order.
+
 Why one module: :func:`pure_python` rebuilds every kernel, and the pair rules they share, in this
 module's one namespace, so that each pure-Python original calls the others' originals; kernels
 spread over several modules would each need their own copy of the pair rules.
@@ -63,6 +70,7 @@ __all__ = [
     "pooled_function",
     "pull_towards",
     "pure_python",
+    "route_visits",
     "serve_publics",
     "socialise_to_code",
 ]
@@ -85,21 +93,26 @@ def _prefetch(typingctx, x, i):
 
     The loops below read two rows per pair at random; once the practices are larger than the
     cache each read waits for memory. Asking for the rows of pair ``k + PREFETCH_AHEAD`` while
-    pair ``k`` is applied overlaps those waits. A pure hint: it changes no value.
+    pair ``k`` is applied overlaps those waits. On a one-dimensional ``x`` it fetches element
+    ``i``. A pure hint: it changes no value.
     """
 
     def codegen(context, builder, signature, args):
         array_type = signature.args[0]
         array = context.make_array(array_type)(context, builder, args[0])
-        last = builder.sub(cgutils.unpack_tuple(builder, array.shape)[1], cgutils.intp_t(1))
         i8p = ir.IntType(8).as_pointer()
         i32 = ir.IntType(32)
         fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
         fn = cgutils.get_or_insert_function(builder.module, fnty, _PREFETCH)
         row = context.cast(builder, args[1], signature.args[1], numba.types.intp)
-        for col in (cgutils.intp_t(0), last):
+        if array_type.ndim == 1:
+            places = [[row]]
+        else:
+            last = builder.sub(cgutils.unpack_tuple(builder, array.shape)[1], cgutils.intp_t(1))
+            places = [[row, cgutils.intp_t(0)], [row, last]]
+        for place in places:
             ptr = cgutils.get_item_pointer(
-                context, builder, array_type, array, [row, col], wraparound=False
+                context, builder, array_type, array, place, wraparound=False
             )
             hint = [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)]
             builder.call(fn, hint)
@@ -265,9 +278,12 @@ def _merge_sorted(a, b):
 @_jit
 def _still_tied(tie, tie_ids):
     """The ids in ``tie_ids`` whose tie is still on, in the same order."""
-    out = np.empty(tie_ids.shape[0], dtype=np.int64)
+    n = tie_ids.shape[0]
+    out = np.empty(n, dtype=np.int64)
     m = 0
-    for k in range(tie_ids.shape[0]):
+    for k in range(n):
+        if k + PREFETCH_AHEAD < n:
+            _prefetch(tie, tie_ids[k + PREFETCH_AHEAD])
         e = tie_ids[k]
         if tie[e] != 0.0:
             out[m] = e
@@ -490,6 +506,25 @@ def _alias_draw(prob, alias, u):
 
 
 @_jit
+def _alias_draws(prob, alias, u):
+    """The index each uniform of ``u`` draws from an alias table, in one pass.
+
+    The draws are independent of each other and of the practices, so they are made before the
+    encounters, in a loop whose table reads the memory system can serve in parallel.
+    """
+    n = u.shape[0]
+    size = prob.shape[0]
+    out = np.empty(n, dtype=np.int64)
+    for k in range(n):
+        if k + PREFETCH_AHEAD < n:
+            slot = min(int(u[k + PREFETCH_AHEAD] * size), size - 1)
+            _prefetch(prob, slot)
+            _prefetch(alias, slot)
+        out[k] = _alias_draw(prob, alias, u[k])
+    return out
+
+
+@_jit
 def encounters(
     x, ends, prob, alias, u, eps, mu, openness, sector, influence, familiarity, sector_facet
 ):
@@ -520,12 +555,25 @@ def encounters(
     Returns:
         The edge of each engaged encounter, in order (an edge appears once per engagement).
     """
-    engaged = np.empty(u.shape[0], dtype=np.int64)
+    n = u.shape[0]
+    edge = _alias_draws(prob, alias, u)
+    first = np.empty(n, dtype=np.int64)
+    second = np.empty(n, dtype=np.int64)
+    for k in range(n):  # independent reads: the memory system serves many at once
+        if k + PREFETCH_AHEAD < n:
+            _prefetch(ends, edge[k + PREFETCH_AHEAD])
+        first[k] = ends[edge[k], 0]
+        second[k] = ends[edge[k], 1]
+    engaged = np.empty(n, dtype=np.int64)
     n_engaged = 0
-    for k in range(u.shape[0]):
-        e = _alias_draw(prob, alias, u[k])
-        i = ends[e, 0]
-        j = ends[e, 1]
+    for k in range(n):
+        if k + PREFETCH_AHEAD < n:
+            _prefetch(x, first[k + PREFETCH_AHEAD])
+            _prefetch(x, second[k + PREFETCH_AHEAD])
+            _prefetch(familiarity, edge[k + PREFETCH_AHEAD])
+        e = edge[k]
+        i = first[k]
+        j = second[k]
         if _confide_facets(x, i, j, eps, mu, openness, sector, influence, sector_facet):
             familiarity[e] += 1
             engaged[n_engaged] = e
@@ -546,7 +594,11 @@ def form_ties(tie, tie_ids, degree, ends, engaged, familiarity, u, scale, half):
     """
     new = np.empty(engaged.shape[0], dtype=np.int64)
     n_new = 0
-    for k in range(engaged.shape[0]):
+    n = engaged.shape[0]
+    for k in range(n):
+        if k + PREFETCH_AHEAD < n:
+            _prefetch(familiarity, engaged[k + PREFETCH_AHEAD])
+            _prefetch(tie, engaged[k + PREFETCH_AHEAD])
         e = engaged[k]
         fam = familiarity[e]
         if u[k] < scale * fam / (fam + half):
@@ -559,6 +611,57 @@ def form_ties(tie, tie_ids, degree, ends, engaged, familiarity, u, scale, half):
     if n_new == 0:
         return tie_ids
     return _merge_sorted(tie_ids, np.sort(new[:n_new]))
+
+
+@_jit
+def _tie_table(tie, tie_ids, ends):
+    """The active ties, compact: cumulative strengths and the two ends of each, in id order.
+
+    One pass in ascending edge order over the edge arrays, so that a week's cases then read
+    arrays of the ties' size (which stay in the cache) instead of the co-presence edges'.
+    """
+    m = tie_ids.shape[0]
+    cum = np.empty(m)
+    first = np.empty(m, dtype=np.int64)
+    second = np.empty(m, dtype=np.int64)
+    acc = 0.0
+    for k in range(m):
+        e = tie_ids[k]
+        acc += tie[e]
+        cum[k] = acc
+        first[k] = ends[e, 0]
+        second[k] = ends[e, 1]
+    return cum, first, second
+
+
+@_jit
+def _search_right(cum, u):
+    """For each uniform, the first index where ``cum`` exceeds ``u * cum[-1]`` (at most m - 1).
+
+    The result of ``np.searchsorted(cum, u * total, side="right")`` (clipped to the last index)
+    for a non-decreasing ``cum``, found by a guide table (Chen & Asau 1974): bucket ``j`` of
+    ``m`` equal slices of ``[0, total]`` stores where its lower end falls, and each search walks
+    from there, about one step on average instead of a binary search's ``log2(m)``.
+    """
+    m = cum.shape[0]
+    total = cum[m - 1]
+    guide = np.empty(m + 1, dtype=np.int64)
+    idx = 0
+    for j in range(m + 1):
+        v = total * (j / m)
+        while idx < m and cum[idx] <= v:
+            idx += 1
+        guide[j] = idx
+    out = np.empty(u.shape[0], dtype=np.int64)
+    for k in range(u.shape[0]):
+        v = u[k] * total
+        idx = guide[min(max(int(u[k] * m), 0), m)]
+        while idx > 0 and cum[idx - 1] > v:
+            idx -= 1
+        while idx < m and cum[idx] <= v:
+            idx += 1
+        out[k] = min(idx, m - 1)
+    return out
 
 
 @_jit
@@ -615,22 +718,25 @@ def collaborate(
     Returns:
         The number of cases where a facet moved.
     """
-    m = tie_ids.shape[0]
-    cum = np.empty(m)
-    acc = 0.0
-    for k in range(m):
-        acc += tie[tie_ids[k]]
-        cum[k] = acc
-    total = cum[m - 1]
+    cum, first, second = _tie_table(tie, tie_ids, ends)
+    pick = _search_right(cum, u_pick)
+    renewed = np.zeros(tie_ids.shape[0], dtype=np.bool_)
+    n_cases = u_pick.shape[0]
     n_moved = 0
-    for k in range(u_pick.shape[0]):
-        e = tie_ids[min(np.searchsorted(cum, u_pick[k] * total, side="right"), m - 1)]
+    for k in range(n_cases):
+        if k + PREFETCH_AHEAD < n_cases:
+            for w in (first[pick[k + PREFETCH_AHEAD]], second[pick[k + PREFETCH_AHEAD]]):
+                _prefetch(x, w)
+                _prefetch(openness, w)
+                _prefetch(sector, w)
+                _prefetch(profession, w)
+        t = pick[k]
         if u_flip[k] < 0.5:
-            i = ends[e, 1]
-            j = ends[e, 0]
+            i = second[t]
+            j = first[t]
         else:
-            i = ends[e, 0]
-            j = ends[e, 1]
+            i = first[t]
+            j = second[t]
         f = _pick_facet(x, i, j, u_interact[k], u_facet[k], tol, floor)
         if f < 0:
             continue
@@ -644,9 +750,121 @@ def collaborate(
         xj = x[j, f]
         x[i, f] = xi + a * (xj - xi)
         x[j, f] = xj + b * (xi - xj)
-        tie[e] = 1.0
+        renewed[t] = True
         n_moved += 1
+    # the picks were made on the strengths at the start of the week, so renewing the ties
+    # after the loop (in edge order, which the memory system streams) changes nothing
+    for t in range(tie_ids.shape[0]):
+        if renewed[t]:
+            tie[tie_ids[t]] = 1.0
     return n_moved
+
+
+@_jit
+def route_visits(
+    visit_ben, need_public, assoc_ptr, assoc_order, assoc_site, site_ptr, site_order, p_shared, u
+):
+    """The worker who first sees each visit: one of its own association's, or the site's.
+
+    Beneficiary ``b = visit_ben[k]`` of association ``a = need_public[b]`` is seen by its
+    association's worker ``assoc_order[assoc_ptr[a] + int(u[0, k] * size)]``; where the reception
+    of ``a``'s site ``s`` is shared this week (``u[1, k] < p_shared[s]``), by the site's worker
+    ``site_order[site_ptr[s] + int(u[2, k] * span)]`` instead.
+    """
+    n = visit_ben.shape[0]
+    worker = np.empty(n, dtype=np.int64)
+    for k in range(n):
+        home = need_public[visit_ben[k]]
+        start = assoc_ptr[home]
+        chosen = assoc_order[start + int(u[0, k] * (assoc_ptr[home + 1] - start))]
+        s = assoc_site[home]
+        if u[1, k] < p_shared[s]:
+            start = site_ptr[s]
+            chosen = site_order[start + int(u[2, k] * (site_ptr[s + 1] - start))]
+        worker[k] = chosen
+    return worker
+
+
+@_jit
+def _tie_lists(tie, tie_ids, ends, n):
+    """Each worker's active ties, compact (CSR), with their strengths and both ends.
+
+    ``ptr`` (``(n + 1,)``) and ``slot`` (``(2T,)``) list the positions in ``tie_ids`` of each
+    worker's ties in ascending edge order (the order of :func:`incidence`, without the edges
+    that have no tie); ``strength``, ``first`` and ``second`` are indexed by position.
+    """
+    m = tie_ids.shape[0]
+    strength = np.empty(m)
+    first = np.empty(m, dtype=np.int64)
+    second = np.empty(m, dtype=np.int64)
+    for t in range(m):
+        e = tie_ids[t]
+        strength[t] = tie[e]
+        first[t] = ends[e, 0]
+        second[t] = ends[e, 1]
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    for t in range(m):
+        ptr[first[t] + 1] += 1
+        ptr[second[t] + 1] += 1
+    for i in range(n):
+        ptr[i + 1] += ptr[i]
+    fill = ptr[:n].copy()
+    slot = np.empty(2 * m, dtype=np.int64)
+    for t in range(m):
+        slot[fill[first[t]]] = t
+        fill[first[t]] += 1
+        slot[fill[second[t]]] = t
+        fill[second[t]] += 1
+    return ptr, slot, strength, first, second
+
+
+@_jit
+def _refer(i, u_pick, ptr, slot, strength, first, second):
+    """The partner a referral goes to, by tie strength, or -1; renews the tie (``strength``)."""
+    total = 0.0
+    for s in range(ptr[i], ptr[i + 1]):
+        total += strength[slot[s]]
+    target = u_pick * total
+    acc = 0.0
+    chosen = -1
+    for s in range(ptr[i], ptr[i + 1]):
+        t = slot[s]
+        if strength[t] > 0.0:
+            chosen = t
+            acc += strength[t]
+            if acc > target:
+                break
+    if chosen < 0:
+        return -1
+    strength[chosen] = 1.0
+    return second[chosen] if first[chosen] == i else first[chosen]
+
+
+@_jit
+def _facet_to_adapt(x, i, need, b, u_facet, tol):
+    """The facet worker ``i`` adapts towards need ``b``, or -1 if every gap is within ``tol``.
+
+    It is chosen among the facets where the gap exceeds ``tol``, in proportion to the gap.
+    """
+    d = x.shape[1]
+    gap_sum = 0.0
+    for f in range(d):
+        g = abs(need[b, f] - x[i, f])
+        if g > tol:
+            gap_sum += g
+    if gap_sum == 0.0:
+        return -1
+    target = u_facet * gap_sum
+    acc = 0.0
+    f_pick = -1
+    for f in range(d):
+        g = abs(need[b, f] - x[i, f])
+        if g > tol:
+            f_pick = f
+            acc += g
+            if acc > target:
+                break
+    return f_pick
 
 
 @_jit
@@ -664,8 +882,7 @@ def serve_publics(
     fit,
     tol,
     mu,
-    adj_ptr,
-    adj_edge,
+    tie_ids,
     ends,
     tie,
     tie_degree,
@@ -693,8 +910,7 @@ def serve_publics(
         need_public: ``(B,)`` association whose public each beneficiary belongs to.
         membership: ``(N,)`` association of each worker.
         visit_ben: ``(V,)`` beneficiary of each visit.
-        visit_worker: ``(V,)`` worker who first sees each visit (its own association's, or any
-            worker of the site at a shared reception).
+        visit_worker: ``(V,)`` worker who first sees each visit (:func:`route_visits`).
         u_refer: ``(V,)`` uniforms deciding referrals.
         u_pick: ``(V,)`` uniforms picking the partner.
         u_facet: ``(V,)`` uniforms picking the facet adapted.
@@ -702,8 +918,7 @@ def serve_publics(
         fit: largest gap on any facet at which a need fits a practice.
         tol: facets closer than this count as met.
         mu: share of a facet's gap closed per visit at openness 1.
-        adj_ptr: ``(N + 1,)`` CSR pointers from workers to their co-presence edges.
-        adj_edge: ``(2E,)`` edge ids by worker.
+        tie_ids: sorted ids of the active ties.
         ends: ``(E, 2)`` the two workers of each co-presence edge.
         tie: ``(E,)`` tie strengths, renewed in place by referrals.
         tie_degree: ``(N,)`` number of ties of each worker.
@@ -717,9 +932,21 @@ def serve_publics(
         ``(referred, adapted)``: the numbers of referrals and of adaptations.
     """
     d = x.shape[1]
+    ptr, slot, strength, first, second = _tie_lists(tie, tie_ids, ends, x.shape[0])
+    n = visit_ben.shape[0]
     referred = 0
     adapted = 0
-    for k in range(visit_ben.shape[0]):
+    for k in range(n):
+        if k + PREFETCH_AHEAD < n:
+            ahead = visit_worker[k + PREFETCH_AHEAD]
+            _prefetch(x, ahead)
+            _prefetch(need, visit_ben[k + PREFETCH_AHEAD])
+            _prefetch(need_public, visit_ben[k + PREFETCH_AHEAD])
+            _prefetch(membership, ahead)
+            _prefetch(tie_degree, ahead)
+            _prefetch(openness, ahead)
+            _prefetch(learn, ahead)
+            _prefetch(profession, ahead)
         b = visit_ben[k]
         i = visit_worker[k]
         home = need_public[b]
@@ -731,49 +958,23 @@ def serve_publics(
                 worst = max(worst, abs(need[b, f] - x[i, f]))
             if not worst > fit:
                 continue
-            total = 0.0
-            for s in range(adj_ptr[i], adj_ptr[i + 1]):
-                total += tie[adj_edge[s]]
-            target = u_pick[k] * total
-            acc = 0.0
-            chosen = -1
-            for s in range(adj_ptr[i], adj_ptr[i + 1]):
-                e = adj_edge[s]
-                if tie[e] > 0.0:
-                    chosen = e
-                    acc += tie[e]
-                    if acc > target:
-                        break
-            if chosen < 0:
+            i = _refer(i, u_pick[k], ptr, slot, strength, first, second)
+            if i < 0:
                 continue
-            tie[chosen] = 1.0
-            i = ends[chosen, 1] if ends[chosen, 0] == i else ends[chosen, 0]
             referred += 1
             if membership[i] == home:
                 continue
-        gap_sum = 0.0
-        for f in range(d):
-            g = abs(need[b, f] - x[i, f])
-            if g > tol:
-                gap_sum += g
-        if gap_sum == 0.0:
+        f = _facet_to_adapt(x, i, need, b, u_facet[k], tol)
+        if f < 0:
             continue
-        target = u_facet[k] * gap_sum
-        acc = 0.0
-        f_pick = -1
-        for f in range(d):
-            g = abs(need[b, f] - x[i, f])
-            if g > tol:
-                f_pick = f
-                acc += g
-                if acc > target:
-                    break
         rate = mu * openness[i] * learn[i]
-        if owned[profession[i], f_pick]:
+        if owned[profession[i], f]:
             rate *= keep
         rate = min(1.0, rate)
-        x[i, f_pick] += rate * (need[b, f_pick] - x[i, f_pick])
+        x[i, f] += rate * (need[b, f] - x[i, f])
         adapted += 1
+    for t in range(tie_ids.shape[0]):  # referrals renewed ties: back to the edge array
+        tie[tie_ids[t]] = strength[t]
     return referred, adapted
 
 
@@ -857,7 +1058,11 @@ def cut_ties(leavers, adj_ptr, adj_edge, ends, tie, familiarity, degree, tie_ids
     cut = False
     for k in range(leavers.shape[0]):
         i = leavers[k]
-        for s in range(adj_ptr[i], adj_ptr[i + 1]):
+        end = adj_ptr[i + 1]
+        for s in range(adj_ptr[i], end):
+            if s + PREFETCH_AHEAD < end:
+                _prefetch(familiarity, adj_edge[s + PREFETCH_AHEAD])
+                _prefetch(tie, adj_edge[s + PREFETCH_AHEAD])
             e = adj_edge[s]
             familiarity[e] = 0
             if tie[e] != 0.0:
@@ -877,7 +1082,10 @@ def decay_ties(tie, tie_ids, degree, ends, keep, floor):
     Returns:
         The sorted ids of the ties still active.
     """
-    for k in range(tie_ids.shape[0]):
+    m = tie_ids.shape[0]
+    for k in range(m):
+        if k + PREFETCH_AHEAD < m:
+            _prefetch(tie, tie_ids[k + PREFETCH_AHEAD])
         e = tie_ids[k]
         s = tie[e] * keep
         if s < floor:
@@ -920,6 +1128,12 @@ _HELPERS = (
     "_facet_rate",
     "_merge_sorted",
     "_still_tied",
+    "_tie_table",
+    "_search_right",
+    "_alias_draws",
+    "_tie_lists",
+    "_refer",
+    "_facet_to_adapt",
 )
 _NAMES = (
     "alias_table",
@@ -931,6 +1145,7 @@ _NAMES = (
     "encounters",
     "form_ties",
     "collaborate",
+    "route_visits",
     "serve_publics",
     "core_gap",
     "pooled_function",

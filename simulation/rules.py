@@ -270,20 +270,21 @@ def serve_publics(
     if n == 0:
         return 0, 0
     ben = rng.integers(0, world.need.shape[0], n)
-    home = world.need_public[ben]
-    size = world.assoc_ptr[home + 1] - world.assoc_ptr[home]
     u = rng.random((6, n))
-    worker = world.assoc_order[world.assoc_ptr[home] + (u[0] * size).astype(np.int64)]
     p_shared = 1.0 - (1.0 - co_level * world.reception_shared) * (1.0 - common_level)
-    site = world.assoc_site[home]
-    at_shared = u[1] < p_shared[site]
-    if np.any(at_shared):
-        s = site[at_shared]
-        span = world.site_ptr[s + 1] - world.site_ptr[s]
-        worker[at_shared] = world.site_order[
-            world.site_ptr[s] + (u[2][at_shared] * span).astype(np.int64)
-        ]
-    _, adapted = kernels.active().serve_publics(
+    k = kernels.active()
+    worker = k.route_visits(
+        ben,
+        world.need_public,
+        world.assoc_ptr,
+        world.assoc_order,
+        world.assoc_site,
+        world.site_ptr,
+        world.site_order,
+        p_shared,
+        u,
+    )
+    _, adapted = k.serve_publics(
         world.practices,
         world.need,
         world.need_public,
@@ -297,8 +298,7 @@ def serve_publics(
         r.access_tolerance,
         r.facet_tolerance,
         r.service_adaptation,
-        world.adj_ptr,
-        world.adj_edge,
+        world.tie_ids,
         world.cp_edges,
         world.tie,
         world.tie_degree,
