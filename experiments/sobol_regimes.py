@@ -1,0 +1,133 @@
+"""Robustness as a result: Sobol indices of the assumptions on the probability of each regime.
+
+Variance-based sensitivity (Sobol 2001; the Saltelli scheme and estimators of Saltelli et al.
+2010, *Computer Physics Communications* 181: 259-270, via SALib) of the CSSI's regime at pooling
+intensity 0.5 over every assumption of the ODD's provenance table that acts on the CSSI,
+structural ones included: ``core_facets``, ``n_facets`` and ``layout``, and the new rules'
+switches (``serving_publics``, ``premises_norms``, ``identity_exit``,
+``profession_ownership``). Those discrete factors are sampled on [0, 1] and read by
+equal-width bins (:mod:`experiments.spec.encoding`).
+
+The sweep is the named spec ``robustness_sobol`` (``experiments/specs/robustness_sobol.toml``),
+run by the sweep engine: resumable, every run's seed spawned from the spec's one root seed. The
+outcome of a design point is the share of its replicates (seeds) that end in a regime: the
+average of the regime's indicator, each run judged against the null twins of every replicate of
+its point. First-order (``S1``) and total (``ST``) indices come with bootstrap confidence
+intervals (``S1_conf``, ``ST_conf``: half-widths at 95 %).
+
+``python -m experiments.sobol_regimes OUT [--quick] [--workers N]`` runs the sweep into
+``OUT/robustness_sobol`` (``-quick``), writes ``sobol_regimes.csv`` there and prints a Markdown
+summary; ``isohybrid reproduce`` draws its figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from experiments.spec import SweepSpec
+
+SPEC_NAME = "robustness_sobol"
+"""The named spec of the Sobol sweep over the assumptions."""
+
+NUM_RESAMPLES = 1000
+"""Bootstrap resamples of the indices' confidence intervals."""
+
+
+def sobol_spec(*, quick: bool = False) -> SweepSpec:
+    """The Sobol sweep's spec (its reduced variant with ``quick``)."""
+    from experiments.spec import load_spec
+
+    spec = load_spec(SPEC_NAME)
+    return spec.reduced() if quick else spec
+
+
+def regimes_reached(summary: pd.DataFrame) -> list[str]:
+    """The regimes at least one finished run ends in, in the model's order.
+
+    A regime no run reaches has a constant zero probability and no variance to apportion.
+    """
+    from experiments.sensitivity import known_regimes
+
+    ok = summary[summary["status"] == "ok"]
+    seen = set(ok["regime"].dropna())
+    order = [r for r in known_regimes() if r in seen]
+    return order + sorted(seen - set(order))
+
+
+def sobol_regimes_table(
+    out: str | Path, *, num_resamples: int = NUM_RESAMPLES, allow_incomplete: bool = False
+) -> pd.DataFrame:
+    """S1, ST and their 95 % intervals of every factor on the probability of each regime.
+
+    Args:
+        out: the finished Sobol sweep's folder.
+        num_resamples: bootstrap resamples of the intervals (their seed is the spec's).
+        allow_incomplete: analyse a sweep with missing runs (points without any run fail).
+
+    Returns:
+        One row per regime reached and factor: ``regime``, ``parameter``, ``S1``,
+        ``S1_conf``, ``ST``, ``ST_conf`` and ``probability`` (the regime's share of all runs).
+    """
+    from experiments import storage
+    from experiments.sensitivity import analyse_sensitivity
+
+    summary = storage.load_summary(out)
+    regimes = regimes_reached(summary)
+    table = analyse_sensitivity(
+        out,
+        [f"regime={r}" for r in regimes],
+        "sobol",
+        num_resamples=num_resamples,
+        allow_incomplete=allow_incomplete,
+    )
+    table.insert(0, "regime", table.pop("outcome").str.removeprefix("regime="))
+    ok = summary[summary["status"] == "ok"]
+    shares = ok["regime"].value_counts(normalize=True)
+    table["probability"] = table["regime"].map(shares).astype(float)
+    return table.drop(columns="method")
+
+
+def summary_markdown(table: pd.DataFrame, n_runs: int, n_points: int, top: int = 8) -> str:
+    """The largest total indices per regime as Markdown, with the design's size."""
+    from experiments.robustness import markdown_table
+
+    lines = [
+        f"## Sobol indices on the probability of each regime ({n_points} points, {n_runs} runs)",
+        "",
+    ]
+    for regime, rows in table.groupby("regime", sort=False):
+        share = float(rows["probability"].iloc[0])
+        lines += [f"### {regime} (share of all runs {share:.3f})", ""]
+        best = rows.sort_values("ST", ascending=False).head(top)
+        columns = ["parameter", "S1", "S1_conf", "ST", "ST_conf"]
+        lines += [markdown_table(best[columns]), ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the Sobol sweep (resumable), analyse it, write the CSV and print the summary."""
+    from experiments import run_sweep
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args(argv)
+    spec = sobol_spec(quick=args.quick)
+    folder = args.out / spec.name
+    run_sweep(spec, folder, workers=args.workers, progress=False)
+    resamples = 100 if args.quick else NUM_RESAMPLES
+    table = sobol_regimes_table(folder, num_resamples=resamples)
+    table.to_csv(folder / "sobol_regimes.csv", index=False)
+    text = summary_markdown(table, spec.n_runs, spec.n_points)
+    (folder / "sobol_regimes.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
