@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from numbers import Integral, Real
 from typing import Any
 
-from experiments.spec.encoding import is_levels, sample_bounds
+from experiments.spec.encoding import sample_bounds
 
 DESIGN_KINDS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris", "table")
 """Designs: full factorial grid, Latin hypercube, Sobol (Saltelli), Morris, explicit table."""
@@ -104,9 +104,15 @@ class Design:
 
 def _factors(bounds: Mapping[str, Any]) -> dict[str, Any]:
     """Sampled factors as plain data: bounds as lists, levels as ``{"levels": [...]}``."""
-    return {
-        k: ({"levels": list(v["levels"])} if is_levels(v) else list(v)) for k, v in bounds.items()
-    }
+    return {k: (_levels_copy(v) if isinstance(v, Mapping) else list(v)) for k, v in bounds.items()}
+
+
+def _levels_copy(table: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a levels table, as it is (validation refuses a malformed one by its key)."""
+    out = dict(table)
+    if isinstance(out.get("levels"), list | tuple):
+        out["levels"] = list(out["levels"])
+    return out
 
 
 def _plain(value: Any) -> Any:

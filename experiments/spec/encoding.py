@@ -57,7 +57,7 @@ def level_index(name: str, k: int, u: Any) -> np.ndarray:
     Raises:
         ValueError: a position outside [0, 1] (or not a number), naming the parameter.
     """
-    x = np.asarray(u, dtype=float)
+    x = np.atleast_1d(np.asarray(u, dtype=float))
     bad = ~np.isfinite(x) | (x < 0.0) | (x > 1.0)
     if bad.any():
         value = x[bad].flat[0]
@@ -79,7 +79,7 @@ def decode(name: str, values: Sequence[Any], u: Any) -> list[Any]:
     Raises:
         ValueError: a position outside [0, 1].
     """
-    index = level_index(name, len(values), np.atleast_1d(u))
+    index = level_index(name, len(values), u)
     return [values[i] for i in index]
 
 
