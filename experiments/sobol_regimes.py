@@ -34,6 +34,15 @@ if TYPE_CHECKING:
 SPEC_NAME = "robustness_sobol"
 """The named spec of the Sobol sweep over the assumptions."""
 
+INERT_ON_THE_CSSI: tuple[str, ...] = (
+    "intervision_every",
+    "tool_use",
+    "tool_decay",
+    "meaning_sensitivity",
+)
+"""Assumptions of the provenance table that are not factors: the helpline's peer meetings and
+shared tools, which leave a CSSI run unchanged (``tests/test_sobol_regimes.py`` checks it)."""
+
 NUM_RESAMPLES = 1000
 """Bootstrap resamples of the indices' confidence intervals."""
 
