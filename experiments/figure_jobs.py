@@ -344,7 +344,9 @@ def sobol_regimes_job(s: Sweep) -> FigureJob | None:
         "equal-width bins), on the probability of each regime at pooling intensity 0.5: the "
         f"share of {s.replicates} seeds per point ending in it; Saltelli scheme, base sample "
         f"{base}, {factors} factors, {len(s.design)} points; whiskers: 95 % bootstrap "
-        f"intervals ({resamples} resamples); the 14 factors with the largest ST on any regime.",
+        f"intervals ({resamples} resamples); dashed: the share of the variance of the probability "
+        "that is noise of the seeds, which every ST includes; the 14 factors with the largest "
+        "ST on any regime.",
         lambda: figures.sobol_regimes(sobol_regimes_table(s.folder, num_resamples=resamples)),
     )
 

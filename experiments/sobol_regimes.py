@@ -80,7 +80,8 @@ def sobol_regimes_table(
 
     Returns:
         One row per regime reached and factor: ``regime``, ``parameter``, ``S1``,
-        ``S1_conf``, ``ST``, ``ST_conf`` and ``probability`` (the regime's share of all runs).
+        ``S1_conf``, ``ST``, ``ST_conf``, ``probability`` (the regime's share of all runs) and
+        ``seed_noise_share`` (:func:`seed_noise_share`).
     """
     from experiments import storage
     from experiments.sensitivity import analyse_sensitivity
@@ -98,7 +99,25 @@ def sobol_regimes_table(
     ok = summary[summary["status"] == "ok"]
     shares = ok["regime"].value_counts(normalize=True)
     table["probability"] = table["regime"].map(shares).astype(float)
+    table["seed_noise_share"] = table["regime"].map({r: seed_noise_share(ok, r) for r in regimes})
     return table.drop(columns="method")
+
+
+def seed_noise_share(ok: pd.DataFrame, regime: str) -> float:
+    """Share of the variance of a regime's probability over points that is noise of the seeds.
+
+    A point's probability is the mean of its replicates' indicators, whose variance is
+    estimated without bias by ``p (1 - p) / (R - 1)`` (``p`` the point's share, ``R`` its
+    replicates). Averaged over points and divided by the variance of the shares across
+    points, it is the part of that variance no parameter explains: every total index
+    includes about this much (NaN with one replicate per point or no variance).
+    """
+    hit = (ok["regime"] == regime).astype(float).groupby(ok["point"])
+    p, r = hit.mean(), hit.size()
+    if (r < 2).all() or p.var(ddof=0) == 0:
+        return float("nan")
+    noise = (p * (1 - p) / (r - 1)).where(r > 1).mean()
+    return float(noise / p.var(ddof=0))
 
 
 def summary_markdown(table: pd.DataFrame, n_runs: int, n_points: int, top: int = 8) -> str:
@@ -111,7 +130,12 @@ def summary_markdown(table: pd.DataFrame, n_runs: int, n_points: int, top: int =
     ]
     for regime, rows in table.groupby("regime", sort=False):
         share = float(rows["probability"].iloc[0])
-        lines += [f"### {regime} (share of all runs {share:.3f})", ""]
+        noise = float(rows["seed_noise_share"].iloc[0])
+        lines += [
+            f"### {regime} (share of all runs {share:.3f}; seed noise {noise:.2f} of the "
+            "variance of its probability)",
+            "",
+        ]
         best = rows.sort_values("ST", ascending=False).head(top)
         columns = ["parameter", "S1", "S1_conf", "ST", "ST_conf"]
         lines += [markdown_table(best[columns]), ""]

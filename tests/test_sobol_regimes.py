@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.container import BarContainer
@@ -16,6 +17,7 @@ from experiments.sobol_regimes import (
     INERT_ON_THE_CSSI,
     SPEC_NAME,
     regimes_reached,
+    seed_noise_share,
     sobol_regimes_table,
     sobol_spec,
 )
@@ -122,6 +124,7 @@ def test_the_outcome_is_the_share_of_a_points_seeds_in_each_regime(tiny_sweep: P
         "ST",
         "ST_conf",
         "probability",
+        "seed_noise_share",
     ]
     shares = summary["regime"].value_counts(normalize=True)
     for regime, rows in table.groupby("regime"):
@@ -170,3 +173,15 @@ def _title(ax: object) -> str:
         (ax.get_title(loc) for loc in ("center", "left", "right") if ax.get_title(loc)), ""
     )
     return text.split("\n")[0]
+
+
+def test_the_seed_noise_share_is_the_replicates_variance_over_the_points_variance() -> None:
+    # point 0: 2 of 4 runs in the regime; point 1: 0 of 4; point 2: 4 of 4
+    hits = [1, 1, 0, 0] + [0] * 4 + [1] * 4
+    ok = pd.DataFrame(
+        {"point": [0] * 4 + [1] * 4 + [2] * 4, "regime": ["a" if h else "b" for h in hits]}
+    )
+    p = pd.Series([0.5, 0.0, 1.0])
+    expected = (0.25 / 3) / 3 / p.var(ddof=0)
+    assert seed_noise_share(ok, "a") == pytest.approx(expected)
+    assert np.isnan(seed_noise_share(ok.assign(regime="a"), "a"))  # no variance

@@ -133,7 +133,8 @@ def sobol_regimes(indices: pd.DataFrame, top: int = 14) -> Figure:
 
     Returns:
         The figure: one panel per regime reached, the same parameters in the same order in
-        each, S1 and ST bars with their 95 % bootstrap intervals as whiskers, the regime's
+        each, S1 and ST bars with their 95 % bootstrap intervals as whiskers, a dashed line
+        at the share of the variance that is seed noise (when the table has it), the regime's
         share of all runs in the panel's title.
     """
     order = [r for r in REGIMES if r in set(indices["regime"])]
@@ -146,6 +147,9 @@ def sobol_regimes(indices: pd.DataFrame, top: int = 14) -> Figure:
         for ax, regime in zip(axes, regimes, strict=False):
             part = indices[indices["regime"] == regime].set_index("parameter").reindex(shown)
             sobol_panel(ax, part)
+            noise = part.get("seed_noise_share", pd.Series(dtype=float)).dropna()
+            if len(noise):  # the seeds' share of the variance, which every ST includes
+                ax.axvline(float(noise.iloc[0]), color="black", linestyle="--", linewidth=0.7)
             share = float(part["probability"].dropna().iloc[0]) if len(part) else float("nan")
             ax.set_title(f"{regime}\n({share:.0%} of runs)", color=_colour(regime))
             ax.set_xlabel("Sobol index")
@@ -153,6 +157,6 @@ def sobol_regimes(indices: pd.DataFrame, top: int = 14) -> Figure:
         legend_top(
             fig,
             [patch(SOBOL_COLOURS["S1"], "first order S1"), patch(SOBOL_COLOURS["ST"], "total ST")],
-            title="whiskers: 95 % bootstrap confidence intervals",
+            title="whiskers: 95 % bootstrap confidence intervals; dashed: seed noise",
         )
     return fig
