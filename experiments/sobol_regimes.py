@@ -16,8 +16,9 @@ its point. First-order (``S1``) and total (``ST``) indices come with bootstrap c
 intervals (``S1_conf``, ``ST_conf``: half-widths at 95 %).
 
 ``python -m experiments.sobol_regimes OUT [--quick] [--workers N]`` runs the sweep into
-``OUT/robustness_sobol`` (``-quick``), writes ``sobol_regimes.csv`` there and prints a Markdown
-summary; ``isohybrid reproduce`` draws its figure.
+``OUT/robustness_sobol`` (``-quick``), writes ``sobol_regimes.csv`` there (and
+``sobol_regimes_half.csv``, the same from the first half of the base sample, to judge
+convergence) and prints a Markdown summary; ``isohybrid reproduce`` draws its figure.
 """
 
 from __future__ import annotations
@@ -103,6 +104,53 @@ def sobol_regimes_table(
     return table.drop(columns="method")
 
 
+def first_blocks_table(
+    out: str | Path, base: int, *, num_resamples: int = NUM_RESAMPLES
+) -> pd.DataFrame:
+    """The indices from the design's first ``base`` base samples only (``S1``, ``ST``, CIs).
+
+    SALib lays a Saltelli design out base sample by base sample, each a block of ``D + 2``
+    points (A, the D mixed rows, B), and the first points of a Sobol sequence are a Sobol
+    sequence themselves: the first ``base`` blocks are the design of the smaller base size.
+    This checks the indices' convergence (half the base sample against all of it), and
+    analyses a sweep whose first blocks are finished while the rest still runs.
+
+    Raises:
+        ValueError: ``base`` is not in [2, N], or a point of the first blocks has no run.
+    """
+    import warnings
+
+    import numpy as np
+    from SALib.analyze import sobol
+
+    from experiments import storage
+    from experiments.sensitivity import outcome_by_point
+    from experiments.spec import load_spec, salib_problem
+
+    spec = load_spec(storage.read_manifest(out)["spec"])
+    if not 2 <= base <= spec.design.samples:
+        raise ValueError(f"base = {base} is out of range; allowed: [2, {spec.design.samples}]")
+    problem = salib_problem(spec.design)
+    n = base * (problem["num_vars"] + 2)
+    summary = storage.load_summary(out)
+    rows = []
+    for regime in regimes_reached(summary):
+        y = outcome_by_point(summary, f"regime={regime}", spec.n_points).to_numpy()[:n]
+        if np.isnan(y).any():
+            raise ValueError(f"the first {base} blocks ({n} points) are not all finished")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            res = sobol.analyze(
+                problem, y, calc_second_order=False, num_resamples=num_resamples, seed=spec.seed
+            )
+        for k, name in enumerate(problem["names"]):
+            rows.append({"regime": regime, "parameter": name, "base": base})
+            rows[-1].update(
+                {key: float(res[key][k]) for key in ("S1", "S1_conf", "ST", "ST_conf")}
+            )
+    return pd.DataFrame(rows)
+
+
 def seed_noise_share(ok: pd.DataFrame, regime: str) -> float:
     """Share of the variance of a regime's probability over points that is noise of the seeds.
 
@@ -157,6 +205,11 @@ def main(argv: list[str] | None = None) -> None:
     resamples = 100 if args.quick else NUM_RESAMPLES
     table = sobol_regimes_table(folder, num_resamples=resamples)
     table.to_csv(folder / "sobol_regimes.csv", index=False)
+    half = spec.design.samples // 2
+    if half >= 2:  # the convergence check: the same indices from half the base sample
+        first_blocks_table(folder, half, num_resamples=resamples).to_csv(
+            folder / "sobol_regimes_half.csv", index=False
+        )
     text = summary_markdown(table, spec.n_runs, spec.n_points)
     (folder / "sobol_regimes.md").write_text(text)
     print(text)

@@ -16,6 +16,7 @@ from experiments.sensitivity import analyse_sensitivity
 from experiments.sobol_regimes import (
     INERT_ON_THE_CSSI,
     SPEC_NAME,
+    first_blocks_table,
     regimes_reached,
     seed_noise_share,
     sobol_regimes_table,
@@ -185,3 +186,12 @@ def test_the_seed_noise_share_is_the_replicates_variance_over_the_points_varianc
     expected = (0.25 / 3) / 3 / p.var(ddof=0)
     assert seed_noise_share(ok, "a") == pytest.approx(expected)
     assert np.isnan(seed_noise_share(ok.assign(regime="a"), "a"))  # no variance
+
+
+def test_the_first_blocks_of_the_whole_design_give_the_same_indices(tiny_sweep: Path) -> None:
+    whole = sobol_regimes_table(tiny_sweep, num_resamples=50)
+    blocks = first_blocks_table(tiny_sweep, 2, num_resamples=50)
+    columns = ["regime", "parameter", "S1", "ST"]
+    pd.testing.assert_frame_equal(whole[columns], blocks[columns])
+    with pytest.raises(ValueError, match=r"base = 4 is out of range; allowed: \[2, 2\]"):
+        first_blocks_table(tiny_sweep, 4)
