@@ -24,6 +24,7 @@ convergence) and prints a Markdown summary; ``isohybrid reproduce`` draws its fi
 from __future__ import annotations
 
 import argparse
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -89,13 +90,17 @@ def sobol_regimes_table(
 
     summary = storage.load_summary(out)
     regimes = regimes_reached(summary)
-    table = analyse_sensitivity(
-        out,
-        [f"regime={r}" for r in regimes],
-        "sobol",
-        num_resamples=num_resamples,
-        allow_incomplete=allow_incomplete,
-    )
+    with warnings.catch_warnings():
+        # a regime reached at a few points only has constant stretches: SALib says so, and
+        # its intervals say the rest
+        warnings.filterwarnings("ignore", message="Constant values", category=UserWarning)
+        table = analyse_sensitivity(
+            out,
+            [f"regime={r}" for r in regimes],
+            "sobol",
+            num_resamples=num_resamples,
+            allow_incomplete=allow_incomplete,
+        )
     table.insert(0, "regime", table.pop("outcome").str.removeprefix("regime="))
     ok = summary[summary["status"] == "ok"]
     shares = ok["regime"].value_counts(normalize=True)
@@ -118,8 +123,6 @@ def first_blocks_table(
     Raises:
         ValueError: ``base`` is not in [2, N], or a point of the first blocks has no run.
     """
-    import warnings
-
     import numpy as np
     from SALib.analyze import sobol
 
@@ -140,6 +143,7 @@ def first_blocks_table(
             raise ValueError(f"the first {base} blocks ({n} points) are not all finished")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.filterwarnings("ignore", message="Constant values", category=UserWarning)
             res = sobol.analyze(
                 problem, y, calc_second_order=False, num_resamples=num_resamples, seed=spec.seed
             )
