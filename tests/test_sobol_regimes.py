@@ -85,7 +85,7 @@ def test_the_assumptions_left_out_leave_a_cssi_run_unchanged(name: str) -> None:
     assert run_one(moved, 7, (0, 0), 26, 13, n_twins=1).equals(base)
 
 
-def test_the_quick_variant_is_tiny_and_the_full_one_fits_half_an_hour() -> None:
+def test_the_quick_variant_is_tiny_and_the_full_one_a_whole_saltelli_design() -> None:
     full, quick = sobol_spec(), sobol_spec(quick=True)
     assert full.design.kind == quick.design.kind == "sobol"
     assert quick.n_runs <= 100
