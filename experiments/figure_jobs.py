@@ -328,6 +328,29 @@ def morris_regimes_job(s: Sweep) -> FigureJob | None:
     )
 
 
+def sobol_regimes_job(s: Sweep) -> FigureJob | None:
+    """The Sobol sweep over the assumptions: S1 and ST on each regime's probability."""
+    if _robustness_sweep(s) != "robustness_sobol" or s.kind != "sobol":
+        return None
+    from experiments.sobol_regimes import NUM_RESAMPLES, sobol_regimes_table
+
+    base = int(s.manifest["spec"]["design"]["samples"])
+    factors = len(s.manifest["spec"]["design"]["factors"])
+    resamples = NUM_RESAMPLES if base >= 16 else 100
+    return FigureJob(
+        "sobol_regimes",
+        "Sobol first-order (S1) and total (ST) indices of every assumption acting on the CSSI, "
+        "switches, layout and integer structure included (read from the unit interval by "
+        "equal-width bins), on the probability of each regime at pooling intensity 0.5: the "
+        f"share of {s.replicates} seeds per point ending in it; Saltelli scheme, base sample "
+        f"{base}, {factors} factors, {len(s.design)} points; whiskers: 95 % bootstrap "
+        f"intervals ({resamples} resamples); dashed: the share of the variance of the probability "
+        "that is noise of the seeds, which every ST includes; the 14 factors with the largest "
+        "ST on any regime.",
+        lambda: figures.sobol_regimes(sobol_regimes_table(s.folder, num_resamples=resamples)),
+    )
+
+
 def two_classifiers_job(s: Sweep) -> FigureJob | None:
     """The two-classifiers sweep: the regime rule against the model-free mixtures."""
     if _robustness_sweep(s) != "two_classifiers":
@@ -389,6 +412,7 @@ FIGURE_JOBS: tuple[Callable[[Sweep], FigureJob | None], ...] = (
     regime_boundaries_job,
     robustness_perturbations_job,
     morris_regimes_job,
+    sobol_regimes_job,
     two_classifiers_job,
     prim_hybridisation_job,
     prim_isomorphism_job,

@@ -168,6 +168,7 @@ REGISTRY: tuple[Experiment, ...] = (
     Experiment(
         "robustness_morris", figures=("morris_regimes",), spec=_robustness("robustness_morris")
     ),
+    Experiment("robustness_sobol", figures=("sobol_regimes",)),
     Experiment("discovery", figures=("prim_hybridisation", "prim_isomorphism")),
 )
 """The experiments of the paper, in the order they run, with the figures each contributes

@@ -8,7 +8,8 @@ sweep's summary table (one row per run, with its ``regime``):
   provenance table, structural ones included (``core_facets``, ``layout``, ``n_facets``, the
   rules' switches), on the probability of each regime over a point's replicates. Switches and
   choices are sampled on the unit interval and read as ``x >= 0.5`` / the ``floor(x * n)``-th
-  choice, so the design is a table of points (the engine's sampled designs take numbers only).
+  choice (the equal-width bins of :mod:`experiments.spec.encoding`), written out as a table of
+  points; the Sobol analysis of the same assumptions is :mod:`experiments.sobol_regimes`.
 * :func:`one_at_a_time` — each assumption at the low and the high end of its range, the others
   at their defaults: the modal regime and its share, for the table of which conclusions survive
   which perturbations (``docs/robustness.md``).

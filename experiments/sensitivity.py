@@ -7,6 +7,8 @@ main-effect variance shares (the correlation ratio of a full factorial ANOVA); a
 (Tarantola et al. 2006; Plischke 2010), which accepts any sample. An outcome is a measure's
 value at a run's last recorded week (a column of the summary table) averaged over a point's
 replicates, or ``regime=NAME``: the share of a point's replicates that end in that regime.
+A sampled design's discrete factors (switches, choices, integer levels) enter the methods as
+the unit positions they were read from (:mod:`experiments.spec.encoding`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from experiments import storage
-from experiments.spec import load_spec, salib_problem
+from experiments.spec import load_spec, salib_problem, sampled_matrix
+from experiments.spec.encoding import is_levels
 from simulation.parameters import PARAMETERS
 
 METHODS: tuple[str, ...] = ("auto", "sobol", "morris", "rbd_fast", "anova")
@@ -240,7 +243,15 @@ def _problem(spec: Any, design: pd.DataFrame) -> tuple[dict[str, Any], np.ndarra
     """SALib problem and the design matrix (numeric factors that vary)."""
     if spec.design.kind in ("lhs", "sobol", "morris"):
         problem = salib_problem(spec.design)
-        return problem, design[problem["names"]].to_numpy(dtype=float)
+        discrete = [is_levels(spec.design.factors[name]) for name in problem["names"]]
+        drawn = sampled_matrix(spec) if any(discrete) else None
+        columns = [
+            drawn[:, k]  # a factor's levels: the unit positions they were read from
+            if drawn is not None and discrete[k]
+            else design[name].to_numpy(dtype=float)
+            for k, name in enumerate(problem["names"])
+        ]
+        return problem, np.column_stack(columns)
     names = [
         n
         for n in design.columns

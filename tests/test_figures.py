@@ -140,7 +140,30 @@ def _draw(name: str, folders: dict[str, Path], snapshots: tuple, sensitivity: di
         return figures.helpline_time_course(experiments.load(folders["helpline"]))
     if name == "sanitarisation":
         return figures.sanitarisation(drift_table(folders["asymmetry"]))
+    if name == "sobol_regimes":
+        return figures.sobol_regimes(_regime_indices())
     return figures.sensitivity_indices(**sensitivity)
+
+
+def _regime_indices() -> pd.DataFrame:
+    """A small table of Sobol indices on two regimes' probabilities."""
+    rows = []
+    for k, regime in enumerate(("hybridisation", "compression")):
+        for j, parameter in enumerate(("openness", "layout", "serving_publics")):
+            s1 = 0.1 * (j + k)
+            rows.append(
+                {
+                    "regime": regime,
+                    "parameter": parameter,
+                    "S1": s1,
+                    "S1_conf": 0.05,
+                    "ST": s1 + 0.1,
+                    "ST_conf": 0.07,
+                    "probability": 0.6 - 0.3 * k,
+                    "seed_noise_share": 0.2,
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def _png(fig) -> bytes:

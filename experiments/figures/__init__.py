@@ -16,7 +16,8 @@ One module per family of figures:
 - :mod:`~experiments.figures.state`: the co-location network and the practice space.
 - :mod:`~experiments.figures.helpline`: the helpline's time course.
 - :mod:`~experiments.figures.sensitivity`: Sobol indices and Morris screening.
-- :mod:`~experiments.figures.robustness`: regime boundaries, perturbations, Morris on regimes.
+- :mod:`~experiments.figures.robustness`: regime boundaries, perturbations, Morris and Sobol
+  indices on regimes.
 - :mod:`~experiments.figures.calibration`: posterior marginals and pairs, the predictive
   check, the open question, and PRIM's peeling trajectory.
 
@@ -45,6 +46,7 @@ from experiments.figures.robustness import (
     morris_regimes,
     regime_boundaries,
     robustness_perturbations,
+    sobol_regimes,
 )
 from experiments.figures.sensitivity import (
     SENSITIVITY_OUTCOMES,
@@ -73,6 +75,7 @@ FIGURES: Mapping[str, Callable[..., object]] = {
     "regime_boundaries": regime_boundaries,
     "robustness_perturbations": robustness_perturbations,
     "morris_regimes": morris_regimes,
+    "sobol_regimes": sobol_regimes,
     "posterior_marginals": posterior_marginals,
     "posterior_pairs": posterior_pairs,
     "predictive_check": predictive_check,
@@ -110,6 +113,7 @@ __all__ = [
     "sanitarisation",
     "select",
     "sensitivity_indices",
+    "sobol_regimes",
     "trajectories",
     "two_classifiers",
 ]

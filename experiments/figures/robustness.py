@@ -1,4 +1,4 @@
-"""Robustness figures: regime boundaries with their intervals, perturbations, Morris screening."""
+"""Robustness figures: regime boundaries, perturbations, Morris and Sobol indices on regimes."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pandas as pd
 
 from experiments import style
 from experiments.figures.common import legend_top, patch
+from experiments.figures.sensitivity import SOBOL_COLOURS, sobol_panel
 from experiments.figures.tables import finished
 from experiments.style import REGIME_COLOURS, REGIMES, short_label
 
@@ -119,4 +120,43 @@ def morris_regimes(effects: pd.DataFrame, top: int = 10) -> Figure:
             ax.invert_yaxis()
             ax.set_title(regime)
             ax.set_xlabel("mu* (| sigma)")
+    return fig
+
+
+def sobol_regimes(indices: pd.DataFrame, top: int = 14) -> Figure:
+    """Sobol first-order and total indices of the assumptions on each regime's probability.
+
+    Args:
+        indices: :func:`experiments.sobol_regimes.sobol_regimes_table` (``regime``,
+            ``parameter``, ``S1``, ``S1_conf``, ``ST``, ``ST_conf``, ``probability``).
+        top: parameters shown, those with the largest total index on any regime.
+
+    Returns:
+        The figure: one panel per regime reached, the same parameters in the same order in
+        each, S1 and ST bars with their 95 % bootstrap intervals as whiskers, a dashed line
+        at the share of the variance that is seed noise (when the table has it), the regime's
+        share of all runs in the panel's title.
+    """
+    order = [r for r in REGIMES if r in set(indices["regime"])]
+    regimes = order + sorted(set(indices["regime"]) - set(order))
+    largest = indices.groupby("parameter", sort=False)["ST"].max()
+    shown = largest.sort_values(ascending=False, na_position="last", kind="stable").index[:top]
+    with style.style():
+        fig = style.new_figure(style.DOUBLE_COLUMN, 0.9 + 0.17 * len(shown))
+        axes = fig.subplots(1, max(len(regimes), 1), sharex=True, sharey=True, squeeze=False)[0]
+        for ax, regime in zip(axes, regimes, strict=False):
+            part = indices[indices["regime"] == regime].set_index("parameter").reindex(shown)
+            sobol_panel(ax, part)
+            noise = part.get("seed_noise_share", pd.Series(dtype=float)).dropna()
+            if len(noise):  # the seeds' share of the variance, which every ST includes
+                ax.axvline(float(noise.iloc[0]), color="black", linestyle="--", linewidth=0.7)
+            share = float(part["probability"].dropna().iloc[0]) if len(part) else float("nan")
+            ax.set_title(f"{regime}\n({share:.0%} of runs)", color=_colour(regime))
+            ax.set_xlabel("Sobol index")
+        axes[0].set_yticks(range(len(shown)), [short_label(p) for p in shown])
+        legend_top(
+            fig,
+            [patch(SOBOL_COLOURS["S1"], "first order S1"), patch(SOBOL_COLOURS["ST"], "total ST")],
+            title="whiskers: 95 % bootstrap confidence intervals; dashed: seed noise",
+        )
     return fig

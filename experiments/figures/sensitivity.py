@@ -69,7 +69,7 @@ def sensitivity_indices(
                 ax = axes[r, c]
                 part = table[table["outcome"] == outcome].set_index("parameter").reindex(order)
                 if kind == "sobol":
-                    _sobol_panel(ax, part)
+                    sobol_panel(ax, part)
                 else:
                     _morris_panel(ax, part)
                 if r == 0:
@@ -115,7 +115,8 @@ def _parameter_order(
     return ranked + rest
 
 
-def _sobol_panel(ax: Axes, part: pd.DataFrame) -> None:
+def sobol_panel(ax: Axes, part: pd.DataFrame) -> None:
+    """Bars of S1 and ST (one pair per row of ``part``, top to bottom) with their intervals."""
     y = np.arange(len(part))
     h = 0.38
     for k, index in enumerate(("S1", "ST")):

@@ -6,7 +6,8 @@ Parameter names, types and ranges come from :data:`simulation.parameters.PARAMET
 defaults from the model's signature; nothing here repeats them.
 
 The package has one module per concern, each importing only those before it:
-:mod:`~experiments.spec.errors`, :mod:`~experiments.spec.design` (designs and their sizes),
+:mod:`~experiments.spec.errors`, :mod:`~experiments.spec.encoding` (discrete factors of sampled
+designs), :mod:`~experiments.spec.design` (designs and their sizes),
 :mod:`~experiments.spec.validation`, :mod:`~experiments.spec.toml_writer`,
 :mod:`~experiments.spec.sweepspec` (the spec), :mod:`~experiments.spec.parsing` (files and named
 specs) and :mod:`~experiments.spec.points` (a design's parameter points).
@@ -36,6 +37,7 @@ Example (``experiments/specs/smoke.toml``)::
 from __future__ import annotations
 
 from experiments.spec.design import DESIGN_KINDS, Design, design_size, salib_problem
+from experiments.spec.encoding import decode, encode, levels
 from experiments.spec.errors import SpecError
 from experiments.spec.parsing import SPEC_DIR, load_spec, named_specs, resolve_spec_path
 from experiments.spec.points import (
@@ -43,6 +45,7 @@ from experiments.spec.points import (
     iter_points,
     point_dicts,
     point_parameters,
+    sampled_matrix,
 )
 from experiments.spec.sweepspec import SweepSpec, spec_from_dict
 from experiments.spec.toml_writer import dumps_toml
@@ -53,15 +56,19 @@ __all__ = [
     "Design",
     "SpecError",
     "SweepSpec",
+    "decode",
     "design_points",
     "design_size",
     "dumps_toml",
+    "encode",
     "iter_points",
+    "levels",
     "load_spec",
     "named_specs",
     "point_dicts",
     "point_parameters",
     "resolve_spec_path",
     "salib_problem",
+    "sampled_matrix",
     "spec_from_dict",
 ]

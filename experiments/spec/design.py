@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from numbers import Integral, Real
 from typing import Any
 
+from experiments.spec.encoding import sample_bounds
+
 DESIGN_KINDS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris", "table")
 """Designs: full factorial grid, Latin hypercube, Sobol (Saltelli), Morris, explicit table."""
 
@@ -23,7 +25,9 @@ class Design:
     Attributes:
         kind: one of :data:`DESIGN_KINDS`.
         factors: grid: parameter -> list of levels; lhs, sobol, morris: parameter ->
-            ``(low, high)`` bounds.
+            ``(low, high)`` bounds, or ``{"levels": [...]}`` for a switch, a choice or
+            integer levels, sampled on [0, 1] and read by equal-width bins
+            (:mod:`experiments.spec.encoding`).
         samples: lhs: number of points; sobol: base sample size N (a power of two), giving
             ``N * (D + 2)`` points, or ``N * (2 D + 2)`` with second-order indices.
         second_order: sobol: also estimate second-order indices.
@@ -48,7 +52,7 @@ class Design:
     @classmethod
     def lhs(cls, samples: int, **bounds: tuple[float, float]) -> Design:
         """A Latin hypercube of ``samples`` points within ``(low, high)`` bounds."""
-        return cls("lhs", factors={k: list(v) for k, v in bounds.items()}, samples=samples)
+        return cls("lhs", factors=_factors(bounds), samples=samples)
 
     @classmethod
     def sobol(
@@ -57,7 +61,7 @@ class Design:
         """A Saltelli-Sobol sample for variance-based sensitivity (base size ``samples``)."""
         return cls(
             "sobol",
-            factors={k: list(v) for k, v in bounds.items()},
+            factors=_factors(bounds),
             samples=samples,
             second_order=second_order,
         )
@@ -69,7 +73,7 @@ class Design:
         """Morris elementary-effects trajectories within ``(low, high)`` bounds."""
         return cls(
             "morris",
-            factors={k: list(v) for k, v in bounds.items()},
+            factors=_factors(bounds),
             trajectories=trajectories,
             levels=levels,
         )
@@ -96,6 +100,19 @@ class Design:
             out["trajectories"] = self.trajectories
             out["levels"] = self.levels
         return out
+
+
+def _factors(bounds: Mapping[str, Any]) -> dict[str, Any]:
+    """Sampled factors as plain data: bounds as lists, levels as ``{"levels": [...]}``."""
+    return {k: (_levels_copy(v) if isinstance(v, Mapping) else list(v)) for k, v in bounds.items()}
+
+
+def _levels_copy(table: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a levels table, as it is (validation refuses a malformed one by its key)."""
+    out = dict(table)
+    if isinstance(out.get("levels"), list | tuple):
+        out["levels"] = list(out["levels"])
+    return out
 
 
 def _plain(value: Any) -> Any:
@@ -128,9 +145,9 @@ def design_size(design: Design) -> int:
 
 
 def salib_problem(design: Design) -> dict[str, Any]:
-    """The SALib problem (names and bounds) of a sampled design."""
+    """The SALib problem (names and bounds) of a sampled design (levels on [0, 1])."""
     return {
         "num_vars": len(design.factors),
         "names": list(design.factors),
-        "bounds": [[float(lo), float(hi)] for lo, hi in design.factors.values()],
+        "bounds": [sample_bounds(f) for f in design.factors.values()],
     }

@@ -18,6 +18,7 @@ import pandas as pd
 
 from experiments.seeds import design_rng
 from experiments.spec.design import Design, salib_problem
+from experiments.spec.encoding import decode, is_levels
 from simulation.parameters import PARAMETERS
 
 if TYPE_CHECKING:
@@ -27,7 +28,9 @@ if TYPE_CHECKING:
 def design_points(spec: SweepSpec) -> pd.DataFrame:
     """The design's points: one row per point (index ``point``), one column per factor.
 
-    Integer parameters sampled from a continuous design are rounded to the nearest integer.
+    Integer parameters sampled from a continuous design are rounded to the nearest integer;
+    a factor given as levels is read from its unit sample by equal-width bins
+    (:mod:`experiments.spec.encoding`).
     """
     design = spec.design
     if design.kind == "grid":
@@ -37,12 +40,34 @@ def design_points(spec: SweepSpec) -> pd.DataFrame:
     elif design.kind == "table":
         frame = pd.DataFrame([dict(p) for p in design.points])
     else:
-        frame = pd.DataFrame(_sample(design, spec.seed), columns=list(design.factors))
-        for name in frame.columns:
-            if PARAMETERS[name].kind == "int":
+        frame = pd.DataFrame(sampled_matrix(spec), columns=list(design.factors))
+        for name, factor in design.factors.items():
+            if is_levels(factor):
+                frame[name] = _column(decode(name, factor["levels"], frame[name].to_numpy()))
+            elif PARAMETERS[name].kind == "int":
                 frame[name] = frame[name].round().astype("int64")
     frame.index = pd.RangeIndex(len(frame), name="point")
     return frame
+
+
+def sampled_matrix(spec: SweepSpec) -> np.ndarray:
+    """A sampled design's matrix as the method drew it (levels as their unit positions).
+
+    The sensitivity methods read this matrix: it is drawn again from the spec's seed, so it
+    is the one the design's points were read from.
+    """
+    if spec.design.kind not in ("lhs", "sobol", "morris"):
+        raise ValueError(f"a {spec.design.kind!r} design is not sampled: no matrix to draw")
+    return _sample(spec.design, spec.seed)
+
+
+def _column(values: list[Any]) -> pd.Series | list[Any]:
+    """Decoded levels as a column: bools as bool, integers as int64, others as they are."""
+    if all(isinstance(v, bool) for v in values):
+        return pd.Series(values, dtype=bool).to_numpy()
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return pd.Series(values, dtype="int64").to_numpy()
+    return values
 
 
 def _sample(design: Design, seed: int) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from experiments.spec.encoding import is_levels
 from simulation.cases.writer import toml_key, toml_value
 
 
@@ -31,7 +32,9 @@ def _emit_table(lines: list[str], path: list[str], table: Mapping[str, Any]) -> 
 
 
 def _is_table(value: Any) -> bool:
-    return isinstance(value, Mapping)
+    # a factor's levels stay inline, in their place: the order of a sampled design's factors
+    # says which column of the sample each factor reads
+    return isinstance(value, Mapping) and not is_levels(value)
 
 
 def _is_table_array(value: Any) -> bool:

@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from numbers import Integral, Real
 from typing import Any
 
-from experiments.spec.design import DESIGN_KINDS, Design
+from experiments.spec.design import DESIGN_KINDS, Design, _factors
+from experiments.spec.encoding import LEVELS_KEY
 from experiments.spec.errors import _MISSING, SpecError
 from simulation.parameters import PARAMETERS
 
@@ -275,16 +276,19 @@ def _linspace(key: str, name: str, table: Mapping[str, Any]) -> list[Any]:
     return [round(v, 12) for v in values]
 
 
-def _bounds(kind: str, name: str, bounds: Any) -> list[float]:
+def _bounds(kind: str, name: str, bounds: Any) -> list[float] | dict[str, list[Any]]:
     key = f"design.factors.{name}"
     _check_name(key, name, bounds)
     spec = PARAMETERS[name]
+    if isinstance(bounds, Mapping):
+        return _levels(kind, name, bounds)
     if spec.kind not in ("float", "int"):
         raise SpecError(
             key,
             bounds,
-            f"is a {spec.kind} parameter, which a {kind!r} design cannot sample",
-            "a grid or table design for choices and switches",
+            f"is a {spec.kind} parameter, which a {kind!r} design cannot sample as bounds",
+            f"its levels, sampled in equal-probability bins: {_levels_example(name)}; "
+            "or a grid or table design",
         )
     allowed = f"[low, high] with low < high, each {spec.allowed()}"
     if isinstance(bounds, str) or not isinstance(bounds, Sequence) or len(bounds) != 2:
@@ -293,6 +297,34 @@ def _bounds(kind: str, name: str, bounds: Any) -> list[float]:
     if low is None or high is None or not low < high:
         raise SpecError(key, list(bounds), "does not have low < high", allowed)
     return [low, high]
+
+
+def _levels_example(name: str) -> str:
+    spec = PARAMETERS[name]
+    if spec.kind == "bool":
+        return "{ levels = [false, true] }"
+    if spec.kind == "choice":
+        return "{ levels = [" + ", ".join(f'"{c}"' for c in spec.choices) + "] }"
+    return "{ levels = [a, b, ...] }, each " + spec.allowed()
+
+
+def _levels(kind: str, name: str, table: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Check a discrete factor ``{ levels = [...] }`` of a sampled design (at least two)."""
+    key = f"design.factors.{name}"
+    allowed = f"{_levels_example(name)}: at least two distinct levels"
+    if set(table) != {LEVELS_KEY}:
+        raise SpecError(key, dict(table), "is not a levels table", allowed)
+    values = table[LEVELS_KEY]
+    if isinstance(values, str) or not isinstance(values, Sequence):
+        raise SpecError(f"{key}.levels", values, "has the wrong type", allowed)
+    if PARAMETERS[name].kind == "case":
+        raise SpecError(key, dict(table), f"cannot be sampled by a {kind!r} design", "a grid")
+    out = [_check_param(f"{key}.levels", name, v) for v in values]
+    if len(out) < 2:
+        raise SpecError(f"{key}.levels", list(values), "has fewer than two levels", allowed)
+    if len(set(map(repr, out))) != len(out):
+        raise SpecError(f"{key}.levels", list(values), "repeats a level", allowed)
+    return {LEVELS_KEY: out}
 
 
 def _validate_points(points: Any) -> list[dict[str, Any]]:
@@ -323,7 +355,7 @@ def _design_from_dict(d: Mapping[str, Any]) -> Design:
         return Design("table", points=tuple(dict(p) for p in d["points"]))
     return Design(
         kind,
-        factors={k: list(v) for k, v in d["factors"].items()},
+        factors=_factors(d["factors"]),
         samples=d.get("samples"),
         second_order=d.get("second_order", False),
         trajectories=d.get("trajectories"),
