@@ -762,47 +762,27 @@ def collaborate(
 
 @_jit
 def route_visits(
-    visit_ben,
-    need_public,
-    assoc_ptr,
-    assoc_order,
-    assoc_site,
-    site_ptr,
-    site_order,
-    p_shared,
-    u,
-    p_refer,
+    visit_ben, need_public, assoc_ptr, assoc_order, assoc_site, site_ptr, site_order, p_shared, u
 ):
-    """The worker who first sees each visit, and the visits that can change anything.
+    """The worker who first sees each visit: one of its own association's, or the site's.
 
     Beneficiary ``b = visit_ben[k]`` of association ``a = need_public[b]`` is seen by its
     association's worker ``assoc_order[assoc_ptr[a] + int(u[0, k] * size)]``; where the reception
     of ``a``'s site ``s`` is shared this week (``u[1, k] < p_shared[s]``), by the site's worker
-    ``site_order[site_ptr[s] + int(u[2, k] * span)]`` instead. A visit seen at its own
-    association's reception and not referred (``u[3, k] >= p_refer``) changes nothing in
-    :func:`serve_publics`: ``live`` lists the others, in order.
-
-    Returns:
-        ``(worker, live)``: ``(V,)`` workers and the indices of the visits that may act.
+    ``site_order[site_ptr[s] + int(u[2, k] * span)]`` instead.
     """
     n = visit_ben.shape[0]
     worker = np.empty(n, dtype=np.int64)
-    live = np.empty(n, dtype=np.int64)
-    n_live = 0
     for k in range(n):
         home = need_public[visit_ben[k]]
         start = assoc_ptr[home]
         chosen = assoc_order[start + int(u[0, k] * (assoc_ptr[home + 1] - start))]
         s = assoc_site[home]
-        acts = u[3, k] < p_refer
         if u[1, k] < p_shared[s]:
             start = site_ptr[s]
             chosen = site_order[start + int(u[2, k] * (site_ptr[s + 1] - start))]
-            acts = True
         worker[k] = chosen
-        live[n_live] = k
-        n_live += acts
-    return worker, live[:n_live]
+    return worker
 
 
 @_jit
@@ -895,7 +875,6 @@ def serve_publics(
     membership,
     visit_ben,
     visit_worker,
-    live,
     u_refer,
     u_pick,
     u_facet,
@@ -932,8 +911,6 @@ def serve_publics(
         membership: ``(N,)`` association of each worker.
         visit_ben: ``(V,)`` beneficiary of each visit.
         visit_worker: ``(V,)`` worker who first sees each visit (:func:`route_visits`).
-        live: indices of the visits that may act, in order (:func:`route_visits`); the others
-            are seen at their own association's reception and not referred.
         u_refer: ``(V,)`` uniforms deciding referrals.
         u_pick: ``(V,)`` uniforms picking the partner.
         u_facet: ``(V,)`` uniforms picking the facet adapted.
@@ -956,16 +933,15 @@ def serve_publics(
     """
     d = x.shape[1]
     ptr, slot, strength, first, second = _tie_lists(tie, tie_ids, ends, x.shape[0])
-    n = live.shape[0]
+    n = visit_ben.shape[0]
     referred = 0
     adapted = 0
-    for q in range(n):
-        k = live[q]
-        if q + PREFETCH_AHEAD < n:
-            ahead = visit_worker[live[q + PREFETCH_AHEAD]]
+    for k in range(n):
+        if k + PREFETCH_AHEAD < n:
+            ahead = visit_worker[k + PREFETCH_AHEAD]
             _prefetch(x, ahead)
-            _prefetch(need, visit_ben[live[q + PREFETCH_AHEAD]])
-            _prefetch(need_public, visit_ben[live[q + PREFETCH_AHEAD]])
+            _prefetch(need, visit_ben[k + PREFETCH_AHEAD])
+            _prefetch(need_public, visit_ben[k + PREFETCH_AHEAD])
             _prefetch(membership, ahead)
             _prefetch(tie_degree, ahead)
             _prefetch(openness, ahead)

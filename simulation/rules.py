@@ -271,8 +271,7 @@ def serve_publics(
     u = world.uniforms(rng, 6, n)
     p_shared = 1.0 - (1.0 - co_level * world.reception_shared) * (1.0 - common_level)
     k = kernels.active()
-    p_refer = collab_level * r.referral_rate
-    worker, live = k.route_visits(
+    worker = k.route_visits(
         ben,
         world.need_public,
         world.assoc_ptr,
@@ -282,7 +281,6 @@ def serve_publics(
         world.site_order,
         p_shared,
         u,
-        p_refer,
     )
     _, adapted = k.serve_publics(
         world.practices,
@@ -291,11 +289,10 @@ def serve_publics(
         world.membership,
         ben,
         worker,
-        live,
         u[3],
         u[4],
         u[5],
-        p_refer,
+        collab_level * r.referral_rate,
         r.access_tolerance,
         r.facet_tolerance,
         r.service_adaptation,
