@@ -93,6 +93,8 @@ class World:
         self.tool_strength = np.zeros(n_sites)  # 1 when written, decays as they go unused
         self.gap = np.zeros(n)  # identity threat of each worker (see :func:`exit_and_hire`)
         self._draws = np.empty(0)  # room for a week's uniforms, reused (see :meth:`uniforms`)
+        # the learning multipliers and the tenures they were computed from (workforce.learning)
+        self.learned: tuple[float, np.ndarray, np.ndarray] | None = None
         # workers by association and by site (CSR), to route visits
         self.assoc_order, self.assoc_ptr = _groups(self.membership, self.cultures.shape[0])
         self.site_order, self.site_ptr = _groups(self.worker_site, n_sites)
