@@ -124,18 +124,16 @@ def collaboration(world: World, level: float, r: Parameters, rng: np.random.Gene
     n = int(rng.poisson(level * r.case_rate * np.count_nonzero(world.tie_degree)))
     if n == 0:
         return 0
-    u_pick = rng.random(n)
-    u_flip = rng.random(n)
-    u = rng.random((2, n))
+    u = world.uniforms(rng, 4, n)  # the tie picked, the direction, the facet's two draws
     kernels.active().collaborate(
         world.practices,
         world.cp_edges,
         world.tie,
         world.tie_ids,
-        u_pick,
-        u_flip,
         u[0],
         u[1],
+        u[2],
+        u[3],
         r.facet_tolerance,
         r.collaboration_influence,
         r.collaboration_floor,
@@ -270,7 +268,7 @@ def serve_publics(
     if n == 0:
         return 0, 0
     ben = rng.integers(0, world.need.shape[0], n)
-    u = rng.random((6, n))
+    u = world.uniforms(rng, 6, n)
     p_shared = 1.0 - (1.0 - co_level * world.reception_shared) * (1.0 - common_level)
     k = kernels.active()
     worker = k.route_visits(

@@ -23,10 +23,21 @@ def learning(world: World, r: Parameters) -> np.ndarray:
 
     ``1 + newcomer_learning * exp(-tenure / NEWCOMER_WEEKS)``: a hire learns ``1 +
     newcomer_learning`` times as fast as an old hand, half that extra after about four months.
+    Kept until the tenures change (several rules read it each week): read it, never write it.
     """
+    kept = world.learned
+    if (
+        kept is not None
+        and kept[0] == r.newcomer_learning
+        and np.array_equal(kept[1], world.tenure)
+    ):
+        return kept[2]
     if r.newcomer_learning <= 0:
-        return np.ones(world.n_workers)
-    return 1.0 + r.newcomer_learning * np.exp(-world.tenure / NEWCOMER_WEEKS)
+        values = np.ones(world.n_workers)
+    else:
+        values = 1.0 + r.newcomer_learning * np.exp(-world.tenure / NEWCOMER_WEEKS)
+    world.learned = (r.newcomer_learning, world.tenure.copy(), values)
+    return values
 
 
 def turnover(world: World, r: Parameters, rng: np.random.Generator) -> tuple[int, int]:

@@ -92,6 +92,9 @@ class World:
         self.tools = np.zeros((n_sites, d))  # the durable shared tools of each site
         self.tool_strength = np.zeros(n_sites)  # 1 when written, decays as they go unused
         self.gap = np.zeros(n)  # identity threat of each worker (see :func:`exit_and_hire`)
+        self._draws = np.empty(0)  # room for a week's uniforms, reused (see :meth:`uniforms`)
+        # the learning multipliers and the tenures they were computed from (workforce.learning)
+        self.learned: tuple[float, np.ndarray, np.ndarray] | None = None
         # workers by association and by site (CSR), to route visits
         self.assoc_order, self.assoc_ptr = _groups(self.membership, self.cultures.shape[0])
         self.site_order, self.site_ptr = _groups(self.worker_site, n_sites)
@@ -105,6 +108,18 @@ class World:
         self.tie_ids = np.flatnonzero(self.tie).astype(np.int64)
         ends = self.cp_edges[self.tie_ids].ravel()
         self.tie_degree = np.bincount(ends, minlength=self.n_workers).astype(np.int32)
+
+    def uniforms(self, rng: np.random.Generator, rows: int, n: int) -> np.ndarray:
+        """``rng.random((rows, n))``, the same numbers, written into memory kept from week to week.
+
+        A week's visits draw over a million uniforms at 100,000 workers; filling the same
+        buffer spares the fresh allocation (and its page faults) each week. The array is
+        overwritten by the next call.
+        """
+        size = rows * n
+        if self._draws.shape[0] < size:
+            self._draws = np.empty(size + size // 8)
+        return rng.random((rows, n), out=self._draws[:size].reshape(rows, n))
 
     def pooled_members(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """Workers in common work at this level (``cw_draw < level``) and their sites.

@@ -76,7 +76,8 @@ def distinguish_counts(x, m, sums, counts, assoc_site, site_ptr, site_assoc):
     n_assoc = counts.shape[0]
     credit = np.zeros(n_assoc)
     counted = np.zeros(n_assoc)
-    rivals_ok = np.zeros(n_assoc, dtype=np.bool_)
+    # each association's rivals with workers on its site, in site order (compact, no branches)
+    rival_ptr = np.zeros(n_assoc + 1, dtype=np.int64)
     for a in range(n_assoc):
         s = assoc_site[a]
         others = 0
@@ -84,7 +85,18 @@ def distinguish_counts(x, m, sums, counts, assoc_site, site_ptr, site_assoc):
             b = site_assoc[k]
             if b != a and counts[b] > 0:
                 others += 1
-        rivals_ok[a] = others > 0 and counts[a] >= 2
+        rival_ptr[a + 1] = rival_ptr[a] + (others if counts[a] >= 2 else 0)
+    rivals = np.empty(rival_ptr[n_assoc], dtype=np.int64)
+    for a in range(n_assoc):
+        q = rival_ptr[a]
+        if q == rival_ptr[a + 1]:
+            continue
+        s = assoc_site[a]
+        for k in range(site_ptr[s], site_ptr[s + 1]):
+            b = site_assoc[k]
+            if b != a and counts[b] > 0:
+                rivals[q] = b
+                q += 1
     means = np.zeros((n_assoc, d))
     for a in range(n_assoc):
         if counts[a] > 0:
@@ -92,9 +104,9 @@ def distinguish_counts(x, m, sums, counts, assoc_site, site_ptr, site_assoc):
                 means[a, f] = sums[a, f] / counts[a]
     for i in range(n):
         a = m[i]
-        if not rivals_ok[a]:
+        lo, hi = rival_ptr[a], rival_ptr[a + 1]
+        if lo == hi:
             continue
-        s = assoc_site[a]
         na = counts[a]
         own = 0.0
         for f in range(d):
@@ -102,15 +114,11 @@ def distinguish_counts(x, m, sums, counts, assoc_site, site_ptr, site_assoc):
         best = own
         ties = 1
         own_best = True
-        for k in range(site_ptr[s], site_ptr[s + 1]):
-            b = site_assoc[k]
-            if b == a or counts[b] == 0:
-                continue
+        for k in range(lo, hi):
+            b = rivals[k]
             dist = 0.0
-            for f in range(d):
+            for f in range(d):  # a sum of gaps never falls: no early exit needed
                 dist += abs(x[i, f] - means[b, f])
-                if dist > best:
-                    break
             if dist < best:
                 best = dist
                 ties = 1
@@ -307,9 +315,7 @@ def served(x, need, need_site, worker_order, site_starts, tol, server, out, prev
         for p in range(site_starts[s], site_starts[s + 1]):
             i = worker_order[p]
             for f in range(d):
-                step = abs(x[i, f] - prev[i, f])
-                if step > top:
-                    top = step
+                top = max(top, abs(x[i, f] - prev[i, f]))  # no branch to mispredict
                 prev[i, f] = x[i, f]
         moved[s] = top
     for k in range(b):
@@ -320,12 +326,10 @@ def served(x, need, need_site, worker_order, site_starts, tol, server, out, prev
             continue
         i = server[k]
         if i >= 0:
-            fits = True
-            for f in range(d):
-                if abs(x[i, f] - need[k, f]) > tol:
-                    fits = False
-                    break
-            if fits:
+            worst = 0.0
+            for f in range(d):  # the largest gap, without a branch to mispredict
+                worst = max(worst, abs(x[i, f] - need[k, f]))
+            if worst <= tol:
                 out[k] = True
                 continue
             budget[k] = -1.0
@@ -337,12 +341,8 @@ def served(x, need, need_site, worker_order, site_starts, tol, server, out, prev
         for p in range(site_starts[s], site_starts[s + 1]):
             i = worker_order[p]
             far = 0.0
-            for f in range(d):
-                gap = abs(x[i, f] - need[k, f])
-                if gap > far:
-                    far = gap
-                    if far >= nearest:
-                        break
+            for f in range(d):  # the whole Chebyshev distance: cheaper than a branch per facet
+                far = max(far, abs(x[i, f] - need[k, f]))
             if far < nearest:
                 nearest = far
             if far <= tol:
