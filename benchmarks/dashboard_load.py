@@ -40,31 +40,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from experiments.dashboard import ensure_front_end, server_command, server_environment  # noqa: E402
+from experiments.dashboard import (  # noqa: E402
+    HEADLESS_CHROMIUM_ARGS,
+    ensure_front_end,
+    server_command,
+    server_environment,
+)
+from experiments.dashboard import process_cpu_seconds as cpu_seconds  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    # every page plays, not only the one in front
-    "--disable-background-timer-throttling",
-    "--disable-renderer-backgrounding",
-    "--disable-backgrounding-occluded-windows",
-]
-TICKS = os.sysconf("SC_CLK_TCK")
 TARGET_MS = 15.0
 """Server CPU per page-week the classroom needs: 30 pages at 3 weeks/s in 1.5 cores."""
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (all its threads), in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def free_port() -> int:
@@ -168,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM, args=list(HEADLESS_CHROMIUM_ARGS)
+            )
             try:
                 for n in args.pages:
                     row = measure(browser, url, proc.pid, n, args.seconds)

@@ -30,6 +30,30 @@ class FrontEndUnavailable(RuntimeError):
     """The page's front-end packages are missing and could not be fetched."""
 
 
+HEADLESS_CHROMIUM_ARGS: tuple[str, ...] = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    # every page plays, not only the one in front
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+)
+"""How the dashboard's browser tests and load benchmark start Debian's Chromium: headless,
+offline, and with every page running as if it were in front."""
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads), in seconds, from ``/proc``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def front_end_packages() -> list[str]:
     """The npm packages (``name@version``) that Solara's page template loads from its CDN."""
     import solara.server

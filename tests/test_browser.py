@@ -28,8 +28,10 @@ import pytest
 from test_cases import RENOVATION
 
 from experiments.dashboard import (
+    HEADLESS_CHROMIUM_ARGS,
     FrontEndUnavailable,
     ensure_front_end,
+    process_cpu_seconds,
     server_command,
     server_environment,
 )
@@ -38,18 +40,6 @@ from simulation.cases import CASES_ENV
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-timer-throttling",
-    "--disable-renderer-backgrounding",
-]
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOTS = os.environ.get("DASHBOARD_SCREENSHOTS")
 """Directory where the screenshots are also copied (they are always in pytest's tmp dir)."""
@@ -92,12 +82,6 @@ def cases_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 SERVER_PIDS: dict[str, int] = {}
 """The process serving each test server's address."""
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, all its threads, in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +191,9 @@ def pw(chromium: Path):
 
 @pytest.fixture(scope="module")
 def browser(pw, chromium: Path):
-    b = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
+    b = pw.chromium.launch(
+        executable_path=str(chromium), args=list(HEADLESS_CHROMIUM_ARGS), headless=True
+    )
     yield b
     b.close()
 
@@ -389,9 +375,9 @@ def test_compare_with_other_settings(open_page, server, tmp_path) -> None:
     _save(page, tmp_path / "dashboard-compare-settings.png")
     pid = SERVER_PIDS[server[0]]
     page.wait_for_timeout(1000)
-    before = _cpu_seconds(pid)
+    before = process_cpu_seconds(pid)
     page.wait_for_timeout(5000)
-    assert _cpu_seconds(pid) - before < 0.2
+    assert process_cpu_seconds(pid) - before < 0.2
     page.locator(".compare-b-clear").click()
     _wait_until(lambda: page.locator(".b-badge").count() == 0, 30, "B to go")
 
@@ -424,10 +410,10 @@ def test_an_open_page_that_is_not_playing_costs_the_server_nothing(open_page, se
     page = open_page()
     page.wait_for_timeout(2000)
     pid = SERVER_PIDS[url]
-    before = _cpu_seconds(pid)
+    before = process_cpu_seconds(pid)
     page.wait_for_timeout(5000)
     assert _week(page) == 0
-    assert _cpu_seconds(pid) - before < 0.2
+    assert process_cpu_seconds(pid) - before < 0.2
 
 
 def test_a_run_whose_browser_is_gone_stops_within_30_s(pw, chromium, server, tmp_path) -> None:
@@ -435,7 +421,7 @@ def test_a_run_whose_browser_is_gone_stops_within_30_s(pw, chromium, server, tmp
     url, log = server
     port = _free_port()
     proc = subprocess.Popen(
-        [str(chromium), *CHROMIUM_ARGS, f"--remote-debugging-port={port}",
+        [str(chromium), *HEADLESS_CHROMIUM_ARGS, f"--remote-debugging-port={port}",
          f"--user-data-dir={tmp_path / 'profile'}", "about:blank"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
