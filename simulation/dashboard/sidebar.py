@@ -59,37 +59,11 @@ def Sidebar(
         )
     Para(INTRO, ["intro"])
     scenario = values.get("scenario")
-    Para(
-        "Scenario",
-        font_weight="600",
-        color="#222",
-        font_size="0.9rem",
-        margin_top="6px",
-        title=ctrls["scenario"].help,
-    )
-    ParamControl(
-        ctrls["scenario"],
-        scenario,
-        lambda v: set_param("scenario", v),
-        disabled_reason=reasons.get("scenario"),
-    )
+    _headed_control("Scenario", "scenario", ctrls, values, set_param, reasons)
     Para(SCENARIO_TEXT.get(scenario, (scenario, ""))[1], ["scenario-text"])
     CasePicker(values.get("case"), lambda v: set_param("case", v))
     if "layout" in ctrls:
-        Para(
-            "Premises",
-            font_weight="600",
-            color="#222",
-            font_size="0.9rem",
-            margin_top="6px",
-            title=ctrls["layout"].help,
-        )
-        ParamControl(
-            ctrls["layout"],
-            values.get("layout"),
-            lambda v: set_param("layout", v),
-            disabled_reason=reasons.get("layout"),
-        )
+        _headed_control("Premises", "layout", ctrls, values, set_param, reasons)
         Para(LAYOUT_TEXT.get(values.get("layout"), ""))
     SeedBox(seed)
     with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
@@ -109,6 +83,34 @@ def Sidebar(
             ParamGroup(title, names, False, ctrls, values, set_param, implied, reasons)
     Tools(run, actions, comparing, compared)
     CompareSettings(actions, kept)
+
+
+def _headed_control(
+    title: str,
+    name: str,
+    ctrls: Mapping[str, Any],
+    values: Mapping[str, Any],
+    set_param: Callable[[str, Any], None],
+    reasons: Mapping[str, str],
+) -> None:
+    """A control under its own heading (the scenario, the premises).
+
+    The heading's tooltip is the control's plain help.
+    """
+    Para(
+        title,
+        font_weight="600",
+        color="#222",
+        font_size="0.9rem",
+        margin_top="6px",
+        title=ctrls[name].help,
+    )
+    ParamControl(
+        ctrls[name],
+        values.get(name),
+        lambda v: set_param(name, v),
+        disabled_reason=reasons.get(name),
+    )
 
 
 @solara.component
