@@ -96,14 +96,16 @@ def week_measures(
     out: dict[str, Any] = recorder.measure(
         w.practices,
         w.membership,
-        edges=w.cp_edges[ties],
-        strength=w.tie[ties],
+        edges=w.cp_edges,
+        strength=w.tie,
         cultures=w.cultures,
         initial_cultures=w.initial_cultures,
         worker_site=w.worker_site,
+        tie_ids=ties,
     )
     out.update(counts)
-    out["tool_strength"] = float(w.tool_strength.mean())
+    tools = w.tool_strength
+    out["tool_strength"] = float(np.add.reduce(tools, axis=None) / tools.size)  # as .mean()
     out["n_ties"] = int(ties.size)
     out["co_presence_level"], out["collaboration_level"], out["common_work_level"] = levels
     out["phase"] = phase.name

@@ -18,7 +18,7 @@ from simulation.measures import _fast
 from simulation.measures._arrays import SCATTER_TOL, TINY
 from simulation.measures.clusters import site_clusters
 
-__all__ = ["N_OUT", "measure_all", "sorted_mean_pairwise"]
+__all__ = ["N_OUT", "measure_all", "same_labels", "sorted_mean_pairwise"]
 
 N_OUT = 19
 """Length of :func:`measure_all`'s output (the order of ``MEASURE_KEYS``)."""
@@ -28,6 +28,17 @@ _SHIFT_LIMIT = 8  # insertion sort gives up beyond this many shifts per worker
 
 def _jit(fn):
     return numba.njit(cache=True, nogil=True)(fn)
+
+
+@_jit
+def same_labels(a, b):
+    """Whether two label arrays are equal (what ``np.array_equal`` says, without its overhead)."""
+    same = a.shape[0] == b.shape[0]
+    k = 0
+    while same and k < a.shape[0]:
+        same = a[k] == b[k]
+        k += 1
+    return same
 
 
 @_jit
@@ -213,12 +224,13 @@ def _sanitarisation(sums, counts, c0, sector, facets):
 
 
 @_jit
-def _ties(edges, strength, m, n_assoc):
+def _ties(edges, strength, ids, m, n_assoc):
+    """Cross-association share and modularity of the ties ``edges[ids]`` (``strength[ids]``)."""
     total = 0.0
     cross = 0.0
     inside = np.zeros(n_assoc)
     degree = np.zeros(n_assoc)
-    for e in range(edges.shape[0]):
+    for e in ids:
         w = strength[e]
         if w <= 0:
             continue
@@ -266,6 +278,7 @@ def measure_all(
     has_cultures,
     edges,
     strength,
+    tie_ids,
     has_ties,
     need,
     need_site,
@@ -283,6 +296,7 @@ def measure_all(
 ):
     """Every measure of ``MEASURE_KEYS`` in order.
 
+    ``edges[tie_ids]`` (int32) are the ties, of strengths ``strength[tie_ids]``.
     ``worker_order`` and ``site_starts`` group the workers by site (for site-wise clusters, on
     the sites flagged in ``cluster_sites``, and public access); ``server``, ``served``,
     ``prev`` and ``budget`` are public access's memory, updated in place.
@@ -341,7 +355,7 @@ def measure_all(
         out[14] = acc / n_assoc if n_assoc else np.nan
     out[15] = _sanitarisation(sums, fcounts, c0, sector, health_facets)
     if has_ties:
-        out[16], out[17] = _ties(edges, strength, m, n_assoc)
+        out[16], out[17] = _ties(edges, strength, tie_ids, m, n_assoc)
     if has_access and need.shape[0] > 0:
         _fast.served(
             x, need, need_site, worker_order, site_starts, tolerance, server, served, prev, budget

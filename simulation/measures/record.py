@@ -123,7 +123,7 @@ class Recorder:
             else None
         )
         self._none2 = np.zeros((0, 0))
-        self._e0 = np.zeros((0, 2), dtype=np.int64)
+        self._e0 = np.zeros((0, 2), dtype=np.int32)
         self._w0 = np.zeros(0)
         self._i0 = np.zeros(0, dtype=np.int64)
         self._b0 = np.zeros(0, dtype=np.bool_)
@@ -141,6 +141,7 @@ class Recorder:
         cultures=None,
         initial_cultures=None,
         worker_site=None,
+        tie_ids=None,
     ) -> dict[str, float]:
         """Every measure of :data:`MEASURE_KEYS` for the current state.
 
@@ -152,6 +153,8 @@ class Recorder:
             cultures: ``(A, D)`` current cultures (None: no culture shift).
             initial_cultures: ``(A, D)`` cultures at the start.
             worker_site: ``(N,)`` site of each worker (default: from the membership).
+            tie_ids: the ties are ``edges[tie_ids]``, of strengths ``strength[tie_ids]``
+                (default: every edge).
 
         Returns:
             ``{key: float}`` in the order of :data:`MEASURE_KEYS`.
@@ -167,6 +170,7 @@ class Recorder:
                     cultures=cultures,
                     initial_cultures=initial_cultures,
                     worker_site=worker_site,
+                    tie_ids=tie_ids,
                 ).tolist(),
                 strict=True,
             )
@@ -182,6 +186,7 @@ class Recorder:
         cultures=None,
         initial_cultures=None,
         worker_site=None,
+        tie_ids=None,
     ) -> np.ndarray:
         """:meth:`measure` as a float array in the order of :data:`MEASURE_KEYS`."""
         x, m = as_practices(practices), as_labels(membership)
@@ -192,6 +197,7 @@ class Recorder:
         acc = self.access
         ws = site.assoc_site[m] if worker_site is None else as_labels(worker_site)
         order, starts = self._site_index(ws)
+        ties = self._ties(edges, strength, tie_ids) if has_ties else (self._e0, self._w0, self._i0)
         return _fused.measure_all(
             x,
             m,
@@ -221,8 +227,7 @@ class Recorder:
                 else self._none2
             ),
             has_cultures,
-            np.ascontiguousarray(edges, dtype=np.int64).reshape(-1, 2) if has_ties else self._e0,
-            np.ascontiguousarray(strength, dtype=np.float64).reshape(-1) if has_ties else self._w0,
+            *ties,
             has_ties,
             acc.need if acc is not None else self._none2,
             acc.need_site if acc is not None else self._i0,
@@ -251,9 +256,21 @@ class Recorder:
             self._chosen = chosen
         return self._chosen
 
+    @staticmethod
+    def _ties(edges, strength, tie_ids) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The edges (int32), strengths and ids of the ties, as :func:`measure_all` takes them."""
+        e = np.asarray(edges)
+        if e.dtype != np.int32 or not e.flags.c_contiguous or e.ndim != 2:
+            e = np.ascontiguousarray(e, dtype=np.int32).reshape(-1, 2)
+        w = np.asarray(strength)
+        if w.dtype != np.float64 or not w.flags.c_contiguous or w.ndim != 1:
+            w = np.ascontiguousarray(w, dtype=np.float64).reshape(-1)
+        ids = np.arange(e.shape[0], dtype=np.int64) if tie_ids is None else as_labels(tie_ids)
+        return e, w, ids
+
     def _site_index(self, ws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Workers grouped by site (rebuilt, and access's memory reset, when sites change)."""
-        if self._sites is None or not np.array_equal(self._sites[0], ws):
+        if self._sites is None or not _fused.same_labels(self._sites[0], ws):
             n_sites = len(self.site.ptr) - 1
             if self.access is not None:
                 n_sites = max(n_sites, int(self.access.need_site.max(initial=-1)) + 1)
