@@ -16,6 +16,7 @@ import numpy as np
 
 from simulation.measures import _fast
 from simulation.measures._arrays import SCATTER_TOL, TINY
+from simulation.measures._crossing import crossing_cells
 from simulation.measures.clusters import site_clusters
 
 __all__ = ["N_OUT", "measure_all", "same_labels", "sorted_mean_pairwise"]
@@ -264,6 +265,7 @@ def measure_all(
     ent_facet,
     ent_inv,
     ent_r,
+    cells,
     axis,
     has_axis,
     kept,
@@ -296,6 +298,8 @@ def measure_all(
 ):
     """Every measure of ``MEASURE_KEYS`` in order.
 
+    ``cells`` is crossing's memory of each worker's cell (see
+    :func:`simulation.measures._crossing.crossing_cells`), updated in place.
     ``edges[tie_ids]`` (int32) are the ties, of strengths ``strength[tie_ids]``.
     ``worker_order`` and ``site_starts`` group the workers by site (for site-wise clusters, on
     the sites flagged in ``cluster_sites``, and public access); ``server``, ``served``,
@@ -322,8 +326,8 @@ def measure_all(
     )
     out[2] = _kappa(credit, counted, assoc_site, n_sites)
     out[3] = separation
-    n_counted, n_mosaic, n_facets, n_adopted, n_midway = _fast.crossing_counts(
-        x, m, c0, ent_ptr, ent_facet, ent_inv, ent_r, kept, adopted
+    n_counted, n_mosaic, n_facets, n_adopted, n_midway = crossing_cells(
+        x, m, c0, ent_ptr, ent_facet, ent_inv, ent_r, kept, adopted, cells
     )
     if n_counted > 0:
         out[4] = n_mosaic / n_counted

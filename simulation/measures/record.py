@@ -22,6 +22,7 @@ import numpy as np
 
 from simulation.measures import _fused, thresholds
 from simulation.measures._arrays import as_labels, as_practices, assoc_stats, sites
+from simulation.measures._crossing import facet_lists
 from simulation.measures.access import PublicAccess
 from simulation.measures.convergence import SortedFacets
 from simulation.measures.crossing import (
@@ -111,6 +112,8 @@ class Recorder:
         self.borrowable = borrowable(self.c0, initial_spread(x0, m, n_assoc), assoc_site)
         self.axes = projection_axes(self.c0, assoc_site)
         self._inv, self._r = entry_factors(self.c0, self.borrowable, self.axes[0])
+        self._facets = facet_lists(self.borrowable.ptr, self.borrowable.facet)
+        self._cells: tuple[np.ndarray, ...] | None = None
         self._sites: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._chosen: np.ndarray | None = None
         self.sorted = SortedFacets()
@@ -211,6 +214,7 @@ class Recorder:
             self.borrowable.facet,
             self._inv,
             self._r,
+            self._crossing_cells(n, d),
             self.axes[0],
             self.axes[1],
             thresholds.KEPT,
@@ -242,6 +246,19 @@ class Recorder:
             thresholds.MAJOR_SHARE,
             self._cluster_sites(len(starts) - 1),
         )
+
+    def _crossing_cells(self, n: int, d: int) -> tuple[np.ndarray, ...]:
+        """Crossing's memory of each worker's cell (new, so empty, for a new shape)."""
+        if self._cells is None or self._cells[2].shape != (n, d):
+            self._cells = (
+                *self._facets,
+                np.zeros((n, d)),
+                np.zeros((n, d)),
+                np.zeros((n, 5), dtype=np.int64),
+                np.full(n, -1, dtype=np.int64),
+                np.zeros(5, dtype=np.int64),
+            )
+        return self._cells
 
     def _cluster_sites(self, n_sites: int) -> np.ndarray:
         """Which sites practice clusters are counted on (all, or a fixed sample)."""

@@ -1,0 +1,100 @@
+"""The recorder's week-to-week memory gives the from-scratch values, week after week.
+
+Each measure the recorder keeps memory for (crossing's cells, the leader groups of practice
+clusters) is compared with the kernel that reads every worker from scratch, over many seeds and
+weeks of small moves, jumps, values put exactly on the thresholds and changes of association.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulation.measures import _fast, clusters, crossing, record, thresholds
+from simulation.measures._crossing import crossing_cells, facet_lists
+from simulation.measures._grid import components_dense
+
+
+def _entries(x0, m, site):
+    """What the recorder derives from week 0: centroids, borrowable entries and factors."""
+    n_assoc = len(site)
+    c0 = np.array([x0[m == a].mean(axis=0) for a in range(n_assoc)])
+    entries = crossing.borrowable(c0, crossing.initial_spread(x0, m, n_assoc), site)
+    axis, _ = crossing.projection_axes(c0, site)
+    inv, r = crossing.entry_factors(c0, entries, axis)
+    return c0, entries, inv, r
+
+
+def _cells(n, d, entries):
+    return (
+        *facet_lists(entries.ptr, entries.facet),
+        np.zeros((n, d)),
+        np.zeros((n, d)),
+        np.zeros((n, 5), dtype=np.int64),
+        np.full(n, -1, dtype=np.int64),
+        np.zeros(5, dtype=np.int64),
+    )
+
+
+def _week(rng, x, m, c0, n_assoc):
+    """Next week's practices and membership: drift, a few jumps, values on the thresholds."""
+    n, d = x.shape
+    x = np.clip(x + rng.normal(0, 0.003, x.shape), 0, 1)
+    jump = rng.random(n) < 0.05
+    x[jump] = np.clip(x[jump] + rng.normal(0, 0.15, (jump.sum(), d)), 0, 1)
+    edge = rng.random((n, d)) < 0.01  # exactly on a third of the way to another culture
+    other = c0[rng.integers(0, n_assoc, n)]
+    thirds = rng.choice([thresholds.KEPT, thresholds.ADOPTED, 2 - thresholds.ADOPTED], (n, d))
+    x[edge] = (c0[m] + thirds * (other - c0[m]))[edge]
+    m = m.copy()
+    moved = rng.random(n) < 0.02
+    m[moved] = rng.integers(0, n_assoc, moved.sum())
+    return x, m
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_crossing_cells_equal_the_from_scratch_count(seed):
+    rng = np.random.default_rng(seed)
+    n_assoc, d = int(rng.integers(2, 7)), int(rng.integers(1, 7))
+    site = rng.integers(0, 2, n_assoc)
+    cultures = rng.random((n_assoc, d))
+    m = rng.integers(0, n_assoc, 120)
+    x = np.clip(cultures[m] + rng.normal(0, 0.03, (120, d)), 0, 1)
+    c0, entries, inv, r = _entries(x, m, site)
+    cells = _cells(120, d, entries)
+    fixed = (entries.ptr, entries.facet, inv, r, thresholds.KEPT, thresholds.ADOPTED)
+    for _ in range(30):
+        x, m = _week(rng, x, m, c0, n_assoc)
+        expected = _fast.crossing_counts(x, m, c0, *fixed)
+        assert crossing_cells(x, m, c0, *fixed, cells) == expected
+
+
+def test_recorder_crossing_follows_the_module_function_week_after_week():
+    rng = np.random.default_rng(11)
+    site = np.array([0, 0, 0, 1, 1])
+    cultures = rng.random((5, 6))
+    m = rng.integers(0, 5, 200)
+    x0 = np.clip(cultures[m] + rng.normal(0, 0.03, (200, 6)), 0, 1)
+    rec = record.Recorder(x0, m, site, np.array([0, 1, 1, 0, 1]))
+    entries = rec.borrowable
+    x = x0.copy()
+    for _ in range(25):
+        x, m = _week(rng, x, m, rec.c0, 5)
+        out = rec.measure(x, m)
+        expected = crossing.crossing(x, m, rec.c0, entries, axes=rec.axes)
+        for key in ("crossing", "adoption", "blending"):
+            value, wanted = out[key], getattr(expected, key)
+            assert value == wanted or (np.isnan(value) and np.isnan(wanted))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_leader_groups_equal_the_pairwise_sweep_week_after_week(seed):
+    rng = np.random.default_rng(seed)
+    centres = rng.random((4, 6))
+    x = np.clip(centres[rng.integers(0, 4, 90)] + rng.normal(0, 0.06, (90, 6)), 0, 1)
+    for _ in range(20):
+        x = np.clip(x + rng.normal(0, 0.01, x.shape), 0, 1)
+        for eps in (0.1, 0.2):
+            np.testing.assert_array_equal(
+                clusters.clique_components(x, eps), components_dense(x, eps)
+            )
