@@ -17,14 +17,13 @@ import numpy as np
 from simulation.measures import _fast
 from simulation.measures._arrays import SCATTER_TOL, TINY
 from simulation.measures._crossing import crossing_cells
+from simulation.measures._pairwise import sorted_mean_pairwise
 from simulation.measures.clusters import site_clusters
 
-__all__ = ["N_OUT", "measure_all", "same_labels", "sorted_mean_pairwise"]
+__all__ = ["N_OUT", "measure_all", "same_labels"]
 
 N_OUT = 19
 """Length of :func:`measure_all`'s output (the order of ``MEASURE_KEYS``)."""
-
-_SHIFT_LIMIT = 8  # insertion sort gives up beyond this many shifts per worker
 
 
 def _jit(fn):
@@ -40,53 +39,6 @@ def same_labels(a, b):
         same = a[k] == b[k]
         k += 1
     return same
-
-
-@_jit
-def sorted_mean_pairwise(x, perm):
-    """Exact mean L1/D distance over all pairs of rows, sorting each facet from ``perm``.
-
-    ``perm[f]`` is last time's sorting order of facet ``f``; it is finished by insertion sort
-    (linear when practices moved little) or, past ``_SHIFT_LIMIT`` shifts per row, redone by
-    a merge sort, and updated in place. The sum runs over the sorted values in order, so the
-    result depends only on the values, not on ``perm``.
-    """
-    n, d = x.shape
-    if n < 2 or d == 0:
-        return 0.0
-    total = 0.0
-    v = np.empty(n)
-    for f in range(d):
-        p = perm[f]
-        for k in range(n):
-            v[k] = x[p[k], f]
-        shifts = 0
-        ok = True
-        for k in range(1, n):
-            key = v[k]
-            idx = p[k]
-            j = k - 1
-            while j >= 0 and v[j] > key:
-                v[j + 1] = v[j]
-                p[j + 1] = p[j]
-                j -= 1
-                shifts += 1
-            v[j + 1] = key
-            p[j + 1] = idx
-            if shifts > _SHIFT_LIMIT * n:
-                ok = False
-                break
-        if not ok:
-            col = x[:, f].copy()
-            order = np.argsort(col, kind="mergesort")
-            for k in range(n):
-                p[k] = order[k]
-                v[k] = col[order[k]]
-        acc = 0.0
-        for k in range(n):
-            acc += (2.0 * k - (n - 1)) * v[k]
-        total += acc
-    return max(0.0, total / (0.5 * n * (n - 1) * d))
 
 
 @_jit
