@@ -20,7 +20,6 @@ from scipy.spatial import cKDTree
 
 from simulation.measures import thresholds
 from simulation.measures._arrays import as_practices
-from simulation.measures._grid import _close, _find, _union
 from simulation.measures._grid import components_dense as _components_dense
 from simulation.measures._grid import components_grid as _components_grid
 
@@ -147,7 +146,7 @@ def practice_clusters_scipy(
 
 
 @_jit
-def _clique_labels(x, k, eps, group, lead, lo, hi, parent, ptr, members, labels):
+def _clique_labels(x, k, eps, group, lead, lo, hi, parent, ptr, members, by_lo, labels):
     """Single-linkage components of the first ``k`` rows of ``x`` (Chebyshev distance < ``eps``).
 
     Each row joins a leader it is within
@@ -178,17 +177,25 @@ def _clique_labels(x, k, eps, group, lead, lo, hi, parent, ptr, members, labels)
     for g in range(n_g, 0, -1):
         ptr[g] = ptr[g - 1]
     ptr[0] = 0
-    for g in range(n_g):
-        for h in range(g + 1, n_g):
-            if _find(parent, g) == _find(parent, h) or _apart(lo, g, hi, h, eps):
+    best = _sort_boxes(lo, n_g, by_lo)
+    for p in range(n_g):
+        g = by_lo[p]
+        for q in range(p + 1, n_g):
+            h = by_lo[q]
+            if lo[h, best] - hi[g, best] >= eps:
+                break  # so are the boxes after it, which start further on
+            if parent[g] == parent[h] or _apart(lo, g, hi, h, eps):
                 continue
             if _any_link(x, members, ptr[g], ptr[g + 1], ptr[h], ptr[h + 1], lo, hi, h, eps):
-                _union(parent, g, h)
+                joined, into = max(parent[g], parent[h]), min(parent[g], parent[h])
+                for c in range(n_g):  # a few dozen groups: relabel rather than chase roots
+                    if parent[c] == joined:
+                        parent[c] = into
     n_c = 0
     for g in range(n_g):
-        lead[g] = -1  # reused: the label of each root
+        lead[g] = -1  # reused: the label of each component
     for i in range(k):
-        root = _find(parent, group[i])
+        root = parent[group[i]]
         if lead[root] < 0:
             lead[root] = n_c
             n_c += 1
@@ -202,7 +209,8 @@ def _leaders(x, k, r, group, lead, lo, hi, parent):
 
     A row joins the latest leader it is close to (neighbouring rows, often of one association,
     are alike) or leads a new group. Fills ``group`` (by row), ``lead`` (the leader of each
-    group), the groups' boxes ``lo`` and ``hi`` and a fresh ``parent``.
+    group), the groups' boxes ``lo`` and ``hi`` and ``parent``, the component of each group
+    (each its own, to begin with).
 
     Returns:
         The number of groups.
@@ -212,7 +220,7 @@ def _leaders(x, k, r, group, lead, lo, hi, parent):
     for i in range(k):
         g = n_g
         for h in range(n_g - 1, -1, -1):
-            if _close(x, i, x, lead[h], r):
+            if _within(x, i, lead[h], r):
                 g = h
                 break
         if g == n_g:
@@ -230,13 +238,45 @@ def _leaders(x, k, r, group, lead, lo, hi, parent):
     return n_g
 
 
+@_jit
+def _sort_boxes(lo, n_g, by_lo):
+    """The facet on which the groups' boxes start most spread, and the groups in that order."""
+    best = 0
+    widest = -1.0
+    for f in range(lo.shape[1]):
+        low = np.inf
+        high = -np.inf
+        for g in range(n_g):
+            low = min(low, lo[g, f])
+            high = max(high, lo[g, f])
+        if high - low > widest:
+            widest = high - low
+            best = f
+    for g in range(n_g):  # insertion sort: a few dozen groups
+        j = g - 1
+        while j >= 0 and lo[by_lo[j], best] > lo[g, best]:
+            by_lo[j + 1] = by_lo[j]
+            j -= 1
+        by_lo[j + 1] = g
+    return best
+
+
+@_jit_inline
+def _within(x, i, j, r):
+    """Whether rows ``i`` and ``j`` of ``x`` differ by less than ``r`` on every facet."""
+    far = False
+    for f in range(x.shape[1]):
+        far |= abs(x[i, f] - x[j, f]) >= r
+    return not far
+
+
 @_jit_inline
 def _apart(lo, g, hi, h, eps):
     """Whether the boxes of groups ``g`` and ``h`` are ``eps`` apart on some facet."""
-    for f in range(lo.shape[1]):
-        if lo[h, f] - hi[g, f] >= eps or lo[g, f] - hi[h, f] >= eps:
-            return True
-    return False
+    apart = False
+    for f in range(lo.shape[1]):  # every facet, without a branch to mispredict
+        apart |= (lo[h, f] - hi[g, f] >= eps) | (lo[g, f] - hi[h, f] >= eps)
+    return apart
 
 
 @_jit_inline
@@ -244,16 +284,14 @@ def _any_link(x, members, g0, g1, h0, h1, lo, hi, h, eps):
     """Whether some member of one group (``members[g0:g1]``) is linked to one of another."""
     for p in range(g0, g1):
         i = members[p]
-        near = True  # within eps of the other group's box (same rounding as _close)
+        far = False  # from the other group's box (same rounding as the link), every facet read
         for f in range(x.shape[1]):
             v = x[i, f]
-            if lo[h, f] - v >= eps or v - hi[h, f] >= eps:
-                near = False
-                break
-        if not near:
+            far |= (lo[h, f] - v >= eps) | (v - hi[h, f] >= eps)
+        if far:
             continue
         for q in range(h0, h1):
-            if _close(x, i, x, members[q], eps):
+            if _within(x, i, members[q], eps):
                 return True
     return False
 
@@ -278,6 +316,7 @@ def _scratch(k, d):
         np.empty((k, d)),
         np.empty(k, dtype=np.int64),
         np.empty(k + 1, dtype=np.int64),
+        np.empty(k, dtype=np.int64),
         np.empty(k, dtype=np.int64),
     )
 
