@@ -150,3 +150,41 @@ def test_bucket_sorted_pairwise_distance_is_the_sorted_sum(seed):
     assert sorted_mean_pairwise(x, perm) == expected
     x[rng.integers(0, n), 1] = np.inf  # not finite: that facet is left to the insertion sort
     assert sorted_mean_pairwise(x, perm) == _sorted_sum_reference(x)
+
+
+def test_recorder_follows_arrays_changed_in_place():
+    """Arguments kept between weeks: the same arrays changed in place read as fresh copies do."""
+    rng = np.random.default_rng(4)
+    site = np.array([0, 0, 1, 1, 1])
+    m = rng.integers(0, 5, 150)
+    x = np.clip(rng.random((5, 6))[m] + rng.normal(0, 0.05, (150, 6)), 0, 1)
+    ws = site[m].copy()
+    edges = rng.integers(0, 150, (400, 2)).astype(np.int32)
+    strength = rng.random(400)
+    ties = np.flatnonzero(strength > 0.5)
+    cultures, initial = rng.random((5, 6)), rng.random((5, 6))
+    need, need_site = rng.random((60, 6)), rng.integers(0, 2, 60)
+    build = (x, m, site, np.array([0, 1, 0, 1, 1]))
+    kept, fresh = (record.Recorder(*build, need=need, need_site=need_site) for _ in range(2))
+    low = x.astype(np.float32)  # converted each week: never kept
+    kept_low = record.Recorder(*build, need=need, need_site=need_site)
+    for week in range(12):
+        x += rng.normal(0, 0.02, x.shape)
+        low[:] = x
+        strength *= 0.95
+        if week == 6:
+            ws[:40] = 1 - ws[:40]  # workers change premises, in place
+        args = (edges, strength, cultures, initial, ws, ties)
+        a = kept.values(x, m, **dict(zip(_NAMES, args, strict=True)))
+        copies = [v.copy() for v in args]
+        b = fresh.values(x.copy(), m.copy(), **dict(zip(_NAMES, copies, strict=True)))
+        c = kept_low.values(low, m, **dict(zip(_NAMES, args, strict=True)))
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(
+            c, kept_low.values(low.copy(), m.copy(), **dict(zip(_NAMES, copies, strict=True)))
+        )
+    assert kept._kept is not None  # the arguments were kept
+    assert kept_low._kept is None  # a converted array never is
+
+
+_NAMES = ("edges", "strength", "cultures", "initial_cultures", "worker_site", "tie_ids")

@@ -16,6 +16,7 @@ per-association sums), except ``mean_pairwise_distance`` above
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -115,6 +116,7 @@ class Recorder:
         self._facets = facet_lists(self.borrowable.ptr, self.borrowable.facet)
         self._cells: tuple[np.ndarray, ...] | None = None
         self._sites: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._kept: tuple[tuple[Any, ...], list[Any], np.ndarray] | None = None
         self._chosen: np.ndarray | None = None
         self.sorted = SortedFacets()
         n0 = x0.shape[0]
@@ -191,7 +193,48 @@ class Recorder:
         worker_site=None,
         tie_ids=None,
     ) -> np.ndarray:
-        """:meth:`measure` as a float array in the order of :data:`MEASURE_KEYS`."""
+        """:meth:`measure` as a float array in the order of :data:`MEASURE_KEYS`.
+
+        The arguments of the compiled call are kept from one week to the next while the same
+        arrays come back (changed in place, or not) and needed no conversion: only the sites
+        are compared again.
+        """
+        given = (practices, membership, edges, strength, cultures, initial_cultures)
+        given += (worker_site, tie_ids)
+        kept = self._kept
+        if (
+            kept is not None
+            and all(map(operator.is_, given, kept[0]))
+            and self._site_index(kept[2])[0] is kept[3]
+        ):
+            return _fused.measure_all(*kept[1])
+        args, used = self._arguments(*given)
+        # reusable only if each array passed is the one given, or a view of it
+        same = worker_site is not None and all(map(_unconverted, used[:-2], given))
+        self._kept = (given, args, used[-2], used[-1]) if same else None
+        return _fused.measure_all(*args)
+
+    def _arguments(
+        self,
+        practices,
+        membership,
+        edges,
+        strength,
+        cultures,
+        initial_cultures,
+        worker_site,
+        tie_ids,
+    ) -> tuple[list[Any], tuple[Any, ...]]:
+        """The arguments of :func:`measure_all` for these arrays, and what was made of them.
+
+        Returns:
+            ``(args, used)``: ``used`` holds, in the order of the parameters, the arrays
+            passed for each (None for one not given), then the workers' sites and their
+            order by site.
+
+        Why one function: it is one argument list, in the order of :func:`measure_all`'s
+        parameters; split, the order could no longer be read against the signature.
+        """
         x, m = as_practices(practices), as_labels(membership)
         site = self.site
         n, d = x.shape
@@ -201,7 +244,23 @@ class Recorder:
         ws = site.assoc_site[m] if worker_site is None else as_labels(worker_site)
         order, starts = self._site_index(ws)
         ties = self._ties(edges, strength, tie_ids) if has_ties else (self._e0, self._w0, self._i0)
-        return _fused.measure_all(
+        cult = np.ascontiguousarray(cultures, dtype=np.float64) if has_cultures else self._none2
+        cult0 = (
+            np.ascontiguousarray(initial_cultures, dtype=np.float64)
+            if has_cultures
+            else self._none2
+        )
+        used = (
+            x,
+            m,
+            *(ties[:2] if has_ties else (None, None)),
+            *((cult, cult0) if has_cultures else (None, None)),
+            ws,
+            ties[2] if has_ties and tie_ids is not None else None,
+            ws,
+            order,
+        )
+        args = [
             x,
             m,
             self.c0,
@@ -224,12 +283,8 @@ class Recorder:
             self.sample is not None,
             self.sector,
             self.health_facets,
-            np.ascontiguousarray(cultures, dtype=np.float64) if has_cultures else self._none2,
-            (
-                np.ascontiguousarray(initial_cultures, dtype=np.float64)
-                if has_cultures
-                else self._none2
-            ),
+            cult,
+            cult0,
             has_cultures,
             *ties,
             has_ties,
@@ -245,7 +300,8 @@ class Recorder:
             thresholds.CLUSTER_EPS,
             thresholds.MAJOR_SHARE,
             self._cluster_sites(len(starts) - 1),
-        )
+        ]
+        return args, used
 
     def _crossing_cells(self, n: int, d: int) -> tuple[np.ndarray, ...]:
         """Crossing's memory of each worker's cell (new, so empty, for a new shape)."""
@@ -298,6 +354,17 @@ class Recorder:
             if self.access is not None:
                 self.access.reset()
         return self._sites[1], self._sites[2]
+
+
+def _unconverted(out: np.ndarray | None, given: Any) -> bool:
+    """Whether ``out`` is ``given`` itself or a view of it (so it follows changes in place).
+
+    ``out`` was made from ``given`` by a conversion that copies only when it must: sharing
+    memory with ``given`` means no copy was made.
+    """
+    if out is None or out is given:
+        return out is given
+    return isinstance(given, np.ndarray) and np.may_share_memory(out, given)
 
 
 def summary(
