@@ -172,6 +172,7 @@ def test_recorder_follows_arrays_changed_in_place():
         x += rng.normal(0, 0.02, x.shape)
         low[:] = x
         strength *= 0.95
+        ties = np.flatnonzero(strength > 0.5)  # a new index each week, as the world's
         if week == 6:
             ws[:40] = 1 - ws[:40]  # workers change premises, in place
         args = (edges, strength, cultures, initial, ws, ties)

@@ -116,7 +116,7 @@ class Recorder:
         self._facets = facet_lists(self.borrowable.ptr, self.borrowable.facet)
         self._cells: tuple[np.ndarray, ...] | None = None
         self._sites: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._kept: tuple[tuple[Any, ...], list[Any], np.ndarray] | None = None
+        self._kept: tuple[Any, ...] | None = None
         self._chosen: np.ndarray | None = None
         self.sorted = SortedFacets()
         n0 = x0.shape[0]
@@ -197,21 +197,25 @@ class Recorder:
 
         The arguments of the compiled call are kept from one week to the next while the same
         arrays come back (changed in place, or not) and needed no conversion: only the sites
-        are compared again.
+        are compared again, and the ties' ids read anew.
         """
-        given = (practices, membership, edges, strength, cultures, initial_cultures)
-        given += (worker_site, tie_ids)
+        given = (practices, membership, edges, strength, cultures, initial_cultures, worker_site)
         kept = self._kept
         if (
             kept is not None
             and all(map(operator.is_, given, kept[0]))
+            and (tie_ids is None) == (kept[4] is None)
             and self._site_index(kept[2])[0] is kept[3]
         ):
-            return _fused.measure_all(*kept[1])
-        args, used = self._arguments(*given)
+            args = kept[1]
+            if tie_ids is not None:  # the ties' index is new each time they change: read it
+                args[kept[4]] = as_labels(tie_ids)
+            return _fused.measure_all(*args)
+        args, used = self._arguments(*given, tie_ids)
         # reusable only if each array passed is the one given, or a view of it
-        same = worker_site is not None and all(map(_unconverted, used[:-2], given))
-        self._kept = (given, args, used[-2], used[-1]) if same else None
+        same = worker_site is not None and all(map(_unconverted, used[:7], given))
+        slot = None if used[7] is None else next(k for k, a in enumerate(args) if a is used[7])
+        self._kept = (given, args, used[8], used[9], slot) if same else None
         return _fused.measure_all(*args)
 
     def _arguments(
