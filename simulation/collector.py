@@ -7,6 +7,7 @@ and the phase); :class:`MeasureCollector` records a model's ``measures()`` under
 
 from __future__ import annotations
 
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 import mesa
@@ -37,8 +38,10 @@ class MeasureCollector(mesa.DataCollector):
             self._collection_steps.append(model.time)
         columns = self._in_order()
         if columns is not None and hasattr(model, "measure_row"):
-            for column, value in zip(columns, model.measure_row(), strict=True):
-                column.append(value)
+            row = model.measure_row()
+            if len(row) != len(columns):
+                raise ValueError(f"{len(row)} values for {len(columns)} columns")
+            deque(map(list.append, columns, row), maxlen=0)  # append each, in one call
         else:
             measures = model.measures()
             for name, column in self.model_vars.items():
@@ -119,7 +122,7 @@ def week_row(
         worker_site=w.worker_site,
         tie_ids=ties,
     ).tolist()
-    row += [counts[name] for name in COUNTERS]
+    row += map(counts.__getitem__, COUNTERS)
     tools = w.tool_strength
     row.append(float(np.add.reduce(tools, axis=None) / tools.size))  # as tools.mean()
     row.append(int(ties.size))
