@@ -4,14 +4,15 @@
 initial centroids and spreads, the beneficiaries) and called once per recorded week: one
 compiled call (:func:`simulation.measures._fused.measure_all`) computes the per-association
 statistics once for every measure that needs them, keeps the sorting order of the practices
-from week to week (diversity), and remembers who served each beneficiary (public access).
-Nothing is sampled: every value is the module function's on the same arrays (bit for bit for
-diversity, distinguishability's credits, crossing, clusters and access; up to the order of
-floating-point additions, about 1e-15 relative, for the quantities computed from
-per-association sums), except ``mean_pairwise_distance`` above
-:data:`~simulation.measures.thresholds.DIVERSITY_SAMPLE` workers, estimated on a fixed sample
-(the error is stated there), and the practice clusters above
-:data:`~simulation.measures.thresholds.CLUSTER_SITES` sites, counted on a fixed sample of sites.
+(diversity), who served each beneficiary (public access) and each worker's cell of practices
+(crossing, :mod:`simulation.measures._crossing`) from week to week, and its own arguments
+while the model hands it the same arrays. Nothing is sampled: every value is the module
+function's on the same arrays (bit for bit for diversity, distinguishability's credits,
+crossing, clusters and access; up to the order of floating-point additions, about 1e-15
+relative, for the quantities computed from per-association sums), except
+``mean_pairwise_distance`` above :data:`~simulation.measures.thresholds.DIVERSITY_SAMPLE`
+workers, estimated on a fixed sample (the error is stated there), and the practice clusters
+above :data:`~simulation.measures.thresholds.CLUSTER_SITES` sites, counted on a fixed sample.
 """
 
 from __future__ import annotations
