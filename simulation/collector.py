@@ -7,6 +7,7 @@ and the phase); :class:`MeasureCollector` records a model's ``measures()`` under
 
 from __future__ import annotations
 
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 import mesa
@@ -28,18 +29,36 @@ class MeasureCollector(mesa.DataCollector):
     """
 
     def collect(self, model: Any) -> None:
-        """Record the model's measures (and the agents', if asked) for the current week."""
-        measures = model.measures()
+        """Record the model's measures (and the agents', if asked) for the current week.
+
+        A model with ``measure_row()`` (every column of :data:`MODEL_REPORTERS`, in order)
+        has it appended column by column, without building the dictionary of ``measures()``.
+        """
         if hasattr(self, "_collection_steps"):
             self._collection_steps.append(model.time)
-        for name, column in self.model_vars.items():
-            column.append(measures[name])
+        columns = self._in_order()
+        if columns is not None and hasattr(model, "measure_row"):
+            row = model.measure_row()
+            if len(row) != len(columns):
+                raise ValueError(f"{len(row)} values for {len(columns)} columns")
+            deque(map(list.append, columns, row), maxlen=0)  # append each, in one call
+        else:
+            measures = model.measures()
+            for name, column in self.model_vars.items():
+                column.append(measures[name])
         if self.agent_reporters or self.agenttype_reporters:
             reporters, self.model_reporters = self.model_reporters, {}
             try:
                 super().collect(model)
             finally:
                 self.model_reporters = reporters
+
+    def _in_order(self) -> list[list[Any]] | None:
+        """The columns, when they are :data:`MODEL_REPORTERS` in order (else None)."""
+        if getattr(self, "_columns", None) is None:
+            same = tuple(self.model_vars) == MODEL_REPORTERS
+            self._columns = list(self.model_vars.values()) if same else []
+        return self._columns or None
 
 
 def model_reporters() -> dict[str, Any]:
@@ -81,36 +100,68 @@ MODEL_REPORTERS: tuple[str, ...] = (
 """Columns the DataCollector records every step."""
 
 
-def week_measures(
+def week_row(
     recorder: Recorder,
     w: World,
     counts: dict[str, int],
     levels: tuple[float, float, float],
     phase: Phase,
-) -> dict[str, Any]:
-    """Every column of :data:`MODEL_REPORTERS` for the state ``w`` this week.
+) -> list[Any]:
+    """Every column of :data:`MODEL_REPORTERS`, in order, for the state ``w`` this week.
 
     The measures of :mod:`simulation.measures` (through the model's ``recorder``), the
-    week's ``counts``, the tools' strength, the number of ties, the pooling ``levels`` in
+    week's ``counts``, the tools' strength, the peer meeting's attendance, the number of ties, the
+    pooling ``levels`` in
     force and the ``phase``'s name.
     """
     ties = w.tie_ids
-    out: dict[str, Any] = recorder.measure(
+    row: list[Any] = recorder.values(
         w.practices,
         w.membership,
-        edges=w.cp_edges[ties],
-        strength=w.tie[ties],
+        edges=w.cp_edges,
+        strength=w.tie,
         cultures=w.cultures,
         initial_cultures=w.initial_cultures,
         worker_site=w.worker_site,
-    )
-    out.update(counts)
-    out["tool_strength"] = float(w.tool_strength.mean())
-    out["intervision_attendance_rate"] = attendance_rate(counts, levels, phase)
-    out["n_ties"] = int(ties.size)
-    out["co_presence_level"], out["collaboration_level"], out["common_work_level"] = levels
-    out["phase"] = phase.name
-    return out
+        tie_ids=ties,
+    ).tolist()
+    row += map(counts.__getitem__, COUNTERS)
+    tools = w.tool_strength
+    row.append(float(np.add.reduce(tools, axis=None) / tools.size))  # as tools.mean()
+    row.append(attendance_rate(counts, levels, phase))
+    row.append(int(ties.size))
+    row += levels
+    row.append(phase.name)
+    return row
+
+
+class WeekMeasures:
+    """A model's columns of :data:`MODEL_REPORTERS`, computed once a week (:func:`week_row`).
+
+    Args:
+        recorder: the model's :class:`~simulation.measures.Recorder`.
+    """
+
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
+        self._week: int | None = None
+        self._row: list[Any] = []
+        self._named: dict[str, Any] | None = None
+
+    def row(self, week: int, *state: Any) -> list[Any]:
+        """The columns in order for ``state`` (``w, counts, levels, phase``) at ``week``."""
+        if week != self._week:
+            self._row = week_row(self.recorder, *state)
+            self._named = None
+            self._week = week
+        return self._row
+
+    def named(self, week: int, *state: Any) -> dict[str, Any]:
+        """:meth:`row` under the names of :data:`MODEL_REPORTERS`."""
+        row = self.row(week, *state)
+        if self._named is None:
+            self._named = dict(zip(MODEL_REPORTERS, row, strict=True))
+        return self._named
 
 
 def attendance_rate(

@@ -32,8 +32,8 @@ from simulation.collector import (
     COUNTERS,
     MODEL_REPORTERS,
     MeasureCollector,
+    WeekMeasures,
     model_reporters,
-    week_measures,
     world_recorder,
 )
 from simulation.network import Layers, layout_positions
@@ -302,8 +302,8 @@ class PoolingModel(StateViews, mesa.Model):
         self.counts = dict.fromkeys(COUNTERS, 0)
         self.phase: Phase = self.setting.phase_at(0)
         self.levels = self._levels(self.phase, week=0)[:3]
-        self._measures: tuple[int, dict[str, Any]] | None = None
         self._recorder = world_recorder(self.world, self.need_site, p.access_tolerance)
+        self._week = WeekMeasures(self._recorder)
         self.datacollector = MeasureCollector(
             model_reporters=model_reporters(),
             agenttype_reporters=(
@@ -318,12 +318,11 @@ class PoolingModel(StateViews, mesa.Model):
 
     def measures(self) -> dict[str, Any]:
         """Every measure of the current state (computed once per step and cached)."""
-        if self._measures is None or self._measures[0] != self.steps:
-            self._measures = (
-                self.steps,
-                week_measures(self._recorder, self.world, self.counts, self.levels, self.phase),
-            )
-        return self._measures[1]
+        return self._week.named(self.steps, self.world, self.counts, self.levels, self.phase)
+
+    def measure_row(self) -> list[Any]:
+        """:meth:`measures` as a list in the order of ``MODEL_REPORTERS`` (cached alike)."""
+        return self._week.row(self.steps, self.world, self.counts, self.levels, self.phase)
 
     # --- dynamics -----------------------------------------------------------------------------
 

@@ -247,6 +247,18 @@ def test_grid_paths_agree_with_pairwise_check(monkeypatch_module, x, path):
     )
 
 
+@FAST
+@given(
+    st.one_of(clumps(), populations(min_n=1, max_n=60).map(lambda pop: pop[0])),
+    st.sampled_from([0.05, 0.1, 0.2, 0.3]),
+)
+def test_leader_groups_give_the_pairwise_partition(x, eps):
+    """Site clusters' leader groups: the partition and numbering of the all-pairs sweep."""
+    np.testing.assert_array_equal(
+        clusters.clique_components(x, eps), M._components_dense(np.ascontiguousarray(x), eps)
+    )
+
+
 @pytest.fixture
 def monkeypatch_module(monkeypatch):
     def force(path: str) -> None:

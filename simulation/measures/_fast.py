@@ -11,6 +11,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from simulation.measures._crossing import scratch, worker_crossing
+
 __all__ = [
     "assoc_stats",
     "crossing_counts",
@@ -156,101 +158,31 @@ def crossing_counts(x, m, c0, ent_ptr, ent_facet, ent_inv, ent_r, kept, adopted)
         borrowable facets, the mosaics among them, their borrowable facets, and how many of
         those sit on a partner's value or midway (whatever explains it).
 
-    Why one function: a compiled loop over workers that keeps each worker's facets in local
-    buffers; split into calls per worker or per facet it would cost more than it computes.
+    The worker-by-worker reading is :func:`simulation.measures._crossing.worker_crossing`.
     """
     n = x.shape[0]
+    width = 1
+    for a in range(ent_ptr.shape[0] - 1):
+        width = max(width, ent_ptr[a + 1] - ent_ptr[a])
+    buf = scratch(width)  # blend intervals of the adopted and of the kept facets
     n_counted = 0
     n_mosaic = 0
     n_facets = 0
     n_adopted = 0
     n_midway = 0
-    width = 1
-    for a in range(ent_ptr.shape[0] - 1):
-        width = max(width, ent_ptr[a + 1] - ent_ptr[a])
-    a_lo = np.empty(width)  # blend intervals of the adopted facets, one per (facet, partner)
-    a_hi = np.empty(width)
-    a_fac = np.empty(width, dtype=np.int64)
-    k_lo = np.empty(width)  # blend interval of each kept facet
-    k_hi = np.empty(width)
     for i in range(n):
         a = m[i]
-        lo, hi = ent_ptr[a], ent_ptr[a + 1]
-        if hi - lo < 2:
+        if ent_ptr[a + 1] - ent_ptr[a] < 2:
             continue
-        n_borrowable = 0
-        n_adopt = 0
-        n_mid = 0
-        n_int = 0
-        n_reach = 0
-        n_kept = 0
-        k = lo
-        while k < hi:
-            f = ent_facet[k]
-            start = k
-            top = -np.inf
-            on = False
-            dev = x[i, f] - c0[a, f]
-            while k < hi and ent_facet[k] == f:
-                t = dev * ent_inv[k]
-                top = max(top, t)
-                if adopted <= t <= 2.0 - adopted:
-                    on = True
-                k += 1
-            n_borrowable += 1
-            if on:
-                n_adopt += 1
-                first = n_int
-                for q in range(start, k):
-                    r = ent_r[q]
-                    if r > 0.0:
-                        a_lo[n_int] = adopted / r
-                        a_hi[n_int] = (2.0 - adopted) / r
-                    elif r < 0.0:
-                        a_lo[n_int] = (2.0 - adopted) / r
-                        a_hi[n_int] = adopted / r
-                    else:
-                        continue
-                    a_fac[n_int] = f
-                    n_int += 1
-                if n_int > first:
-                    n_reach += 1
-            elif top <= kept:
-                klo = -np.inf
-                khi = np.inf
-                for q in range(start, k):
-                    r = ent_r[q]
-                    if r > 0.0:
-                        khi = min(khi, kept / r)
-                    elif r < 0.0:
-                        klo = max(klo, kept / r)
-                k_lo[n_kept] = klo
-                k_hi[n_kept] = khi
-                n_kept += 1
-            else:
-                n_mid += 1
+        n_borrowable, n_adopt, n_mid, mosaic = worker_crossing(
+            x, i, a, c0, ent_ptr, ent_facet, ent_inv, ent_r, kept, adopted, buf
+        )
         if n_borrowable < 2:
             continue
         n_counted += 1
         n_facets += n_borrowable
         n_adopted += n_adopt
         n_midway += n_mid
-        if n_adopt == 0 or n_kept == 0:
-            continue
-        # an adopted facet no blend can reach (every partner's r == 0) is unexplained
-        mosaic = n_reach < n_adopt
-        for g in range(n_kept):
-            q = 0
-            while q < n_int and not mosaic:
-                f = a_fac[q]
-                fits = False
-                while q < n_int and a_fac[q] == f:
-                    if a_lo[q] <= k_hi[g] and k_lo[g] <= a_hi[q]:
-                        fits = True
-                    q += 1
-                mosaic = not fits
-            if mosaic:
-                break
         if mosaic:
             n_mosaic += 1
     return n_counted, n_mosaic, n_facets, n_adopted, n_midway

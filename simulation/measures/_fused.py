@@ -16,14 +16,14 @@ import numpy as np
 
 from simulation.measures import _fast
 from simulation.measures._arrays import SCATTER_TOL, TINY
+from simulation.measures._crossing import crossing_cells
+from simulation.measures._pairwise import sorted_mean_pairwise
 from simulation.measures.clusters import site_clusters
 
-__all__ = ["N_OUT", "measure_all", "sorted_mean_pairwise"]
+__all__ = ["N_OUT", "measure_all", "same_labels"]
 
 N_OUT = 19
 """Length of :func:`measure_all`'s output (the order of ``MEASURE_KEYS``)."""
-
-_SHIFT_LIMIT = 8  # insertion sort gives up beyond this many shifts per worker
 
 
 def _jit(fn):
@@ -31,50 +31,14 @@ def _jit(fn):
 
 
 @_jit
-def sorted_mean_pairwise(x, perm):
-    """Exact mean L1/D distance over all pairs of rows, sorting each facet from ``perm``.
-
-    ``perm[f]`` is last time's sorting order of facet ``f``; it is finished by insertion sort
-    (linear when practices moved little) or, past ``_SHIFT_LIMIT`` shifts per row, redone by
-    a merge sort, and updated in place. The sum runs over the sorted values in order, so the
-    result depends only on the values, not on ``perm``.
-    """
-    n, d = x.shape
-    if n < 2 or d == 0:
-        return 0.0
-    total = 0.0
-    v = np.empty(n)
-    for f in range(d):
-        p = perm[f]
-        for k in range(n):
-            v[k] = x[p[k], f]
-        shifts = 0
-        ok = True
-        for k in range(1, n):
-            key = v[k]
-            idx = p[k]
-            j = k - 1
-            while j >= 0 and v[j] > key:
-                v[j + 1] = v[j]
-                p[j + 1] = p[j]
-                j -= 1
-                shifts += 1
-            v[j + 1] = key
-            p[j + 1] = idx
-            if shifts > _SHIFT_LIMIT * n:
-                ok = False
-                break
-        if not ok:
-            col = x[:, f].copy()
-            order = np.argsort(col, kind="mergesort")
-            for k in range(n):
-                p[k] = order[k]
-                v[k] = col[order[k]]
-        acc = 0.0
-        for k in range(n):
-            acc += (2.0 * k - (n - 1)) * v[k]
-        total += acc
-    return max(0.0, total / (0.5 * n * (n - 1) * d))
+def same_labels(a, b):
+    """Whether two label arrays are equal (what ``np.array_equal`` says, without its overhead)."""
+    same = a.shape[0] == b.shape[0]
+    k = 0
+    while same and k < a.shape[0]:
+        same = a[k] == b[k]
+        k += 1
+    return same
 
 
 @_jit
@@ -213,12 +177,13 @@ def _sanitarisation(sums, counts, c0, sector, facets):
 
 
 @_jit
-def _ties(edges, strength, m, n_assoc):
+def _ties(edges, strength, ids, m, n_assoc):
+    """Cross-association share and modularity of the ties ``edges[ids]`` (``strength[ids]``)."""
     total = 0.0
     cross = 0.0
     inside = np.zeros(n_assoc)
     degree = np.zeros(n_assoc)
-    for e in range(edges.shape[0]):
+    for e in ids:
         w = strength[e]
         if w <= 0:
             continue
@@ -252,6 +217,7 @@ def measure_all(
     ent_facet,
     ent_inv,
     ent_r,
+    cells,
     axis,
     has_axis,
     kept,
@@ -266,6 +232,7 @@ def measure_all(
     has_cultures,
     edges,
     strength,
+    tie_ids,
     has_ties,
     need,
     need_site,
@@ -283,6 +250,9 @@ def measure_all(
 ):
     """Every measure of ``MEASURE_KEYS`` in order.
 
+    ``cells`` is crossing's memory of each worker's cell (see
+    :func:`simulation.measures._crossing.crossing_cells`), updated in place.
+    ``edges[tie_ids]`` (int32) are the ties, of strengths ``strength[tie_ids]``.
     ``worker_order`` and ``site_starts`` group the workers by site (for site-wise clusters, on
     the sites flagged in ``cluster_sites``, and public access); ``server``, ``served``,
     ``prev`` and ``budget`` are public access's memory, updated in place.
@@ -308,8 +278,8 @@ def measure_all(
     )
     out[2] = _kappa(credit, counted, assoc_site, n_sites)
     out[3] = separation
-    n_counted, n_mosaic, n_facets, n_adopted, n_midway = _fast.crossing_counts(
-        x, m, c0, ent_ptr, ent_facet, ent_inv, ent_r, kept, adopted
+    n_counted, n_mosaic, n_facets, n_adopted, n_midway = crossing_cells(
+        x, m, c0, ent_ptr, ent_facet, ent_inv, ent_r, kept, adopted, cells
     )
     if n_counted > 0:
         out[4] = n_mosaic / n_counted
@@ -341,7 +311,7 @@ def measure_all(
         out[14] = acc / n_assoc if n_assoc else np.nan
     out[15] = _sanitarisation(sums, fcounts, c0, sector, health_facets)
     if has_ties:
-        out[16], out[17] = _ties(edges, strength, m, n_assoc)
+        out[16], out[17] = _ties(edges, strength, tie_ids, m, n_assoc)
     if has_access and need.shape[0] > 0:
         _fast.served(
             x, need, need_site, worker_order, site_starts, tolerance, server, served, prev, budget

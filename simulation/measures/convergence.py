@@ -182,7 +182,7 @@ class SortedFacets:
 
     def mean_pairwise_distance(self, practices) -> float:
         """The exact mean pairwise distance of ``practices`` (see the module function)."""
-        from simulation.measures._fused import sorted_mean_pairwise
+        from simulation.measures._pairwise import sorted_mean_pairwise
 
         x = as_practices(practices)
         return float(sorted_mean_pairwise(x, self.order(*x.shape)))

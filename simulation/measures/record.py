@@ -4,24 +4,27 @@
 initial centroids and spreads, the beneficiaries) and called once per recorded week: one
 compiled call (:func:`simulation.measures._fused.measure_all`) computes the per-association
 statistics once for every measure that needs them, keeps the sorting order of the practices
-from week to week (diversity), and remembers who served each beneficiary (public access).
-Nothing is sampled: every value is the module function's on the same arrays (bit for bit for
-diversity, distinguishability's credits, crossing, clusters and access; up to the order of
-floating-point additions, about 1e-15 relative, for the quantities computed from
-per-association sums), except ``mean_pairwise_distance`` above
-:data:`~simulation.measures.thresholds.DIVERSITY_SAMPLE` workers, estimated on a fixed sample
-(the error is stated there), and the practice clusters above
-:data:`~simulation.measures.thresholds.CLUSTER_SITES` sites, counted on a fixed sample of sites.
+(diversity), who served each beneficiary (public access) and each worker's cell of practices
+(crossing, :mod:`simulation.measures._crossing`) from week to week, and its own arguments
+while the model hands it the same arrays. Nothing is sampled: every value is the module
+function's on the same arrays (bit for bit for diversity, distinguishability's credits,
+crossing, clusters and access; up to the order of floating-point additions, about 1e-15
+relative, for the quantities computed from per-association sums), except
+``mean_pairwise_distance`` above :data:`~simulation.measures.thresholds.DIVERSITY_SAMPLE`
+workers, estimated on a fixed sample (the error is stated there), and the practice clusters
+above :data:`~simulation.measures.thresholds.CLUSTER_SITES` sites, counted on a fixed sample.
 """
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
 
 from simulation.measures import _fused, thresholds
 from simulation.measures._arrays import as_labels, as_practices, assoc_stats, sites
+from simulation.measures._crossing import facet_lists
 from simulation.measures.access import PublicAccess
 from simulation.measures.convergence import SortedFacets
 from simulation.measures.crossing import (
@@ -111,7 +114,10 @@ class Recorder:
         self.borrowable = borrowable(self.c0, initial_spread(x0, m, n_assoc), assoc_site)
         self.axes = projection_axes(self.c0, assoc_site)
         self._inv, self._r = entry_factors(self.c0, self.borrowable, self.axes[0])
+        self._facets = facet_lists(self.borrowable.ptr, self.borrowable.facet)
+        self._cells: tuple[np.ndarray, ...] | None = None
         self._sites: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._kept: tuple[Any, ...] | None = None
         self._chosen: np.ndarray | None = None
         self.sorted = SortedFacets()
         n0 = x0.shape[0]
@@ -123,7 +129,7 @@ class Recorder:
             else None
         )
         self._none2 = np.zeros((0, 0))
-        self._e0 = np.zeros((0, 2), dtype=np.int64)
+        self._e0 = np.zeros((0, 2), dtype=np.int32)
         self._w0 = np.zeros(0)
         self._i0 = np.zeros(0, dtype=np.int64)
         self._b0 = np.zeros(0, dtype=np.bool_)
@@ -141,6 +147,7 @@ class Recorder:
         cultures=None,
         initial_cultures=None,
         worker_site=None,
+        tie_ids=None,
     ) -> dict[str, float]:
         """Every measure of :data:`MEASURE_KEYS` for the current state.
 
@@ -152,6 +159,8 @@ class Recorder:
             cultures: ``(A, D)`` current cultures (None: no culture shift).
             initial_cultures: ``(A, D)`` cultures at the start.
             worker_site: ``(N,)`` site of each worker (default: from the membership).
+            tie_ids: the ties are ``edges[tie_ids]``, of strengths ``strength[tie_ids]``
+                (default: every edge).
 
         Returns:
             ``{key: float}`` in the order of :data:`MEASURE_KEYS`.
@@ -167,6 +176,7 @@ class Recorder:
                     cultures=cultures,
                     initial_cultures=initial_cultures,
                     worker_site=worker_site,
+                    tie_ids=tie_ids,
                 ).tolist(),
                 strict=True,
             )
@@ -182,8 +192,54 @@ class Recorder:
         cultures=None,
         initial_cultures=None,
         worker_site=None,
+        tie_ids=None,
     ) -> np.ndarray:
-        """:meth:`measure` as a float array in the order of :data:`MEASURE_KEYS`."""
+        """:meth:`measure` as a float array in the order of :data:`MEASURE_KEYS`.
+
+        The arguments of the compiled call are kept from one week to the next while the same
+        arrays come back (changed in place, or not) and needed no conversion: only the sites
+        are compared again, and the ties' ids read anew.
+        """
+        given = (practices, membership, edges, strength, cultures, initial_cultures, worker_site)
+        kept = self._kept
+        if (
+            kept is not None
+            and all(map(operator.is_, given, kept[0]))
+            and (tie_ids is None) == (kept[4] is None)
+            and self._site_index(kept[2])[0] is kept[3]
+        ):
+            args = kept[1]
+            if tie_ids is not None:  # the ties' index is new each time they change: read it
+                args[kept[4]] = as_labels(tie_ids)
+            return _fused.measure_all(*args)
+        args, used = self._arguments(*given, tie_ids)
+        # reusable only if each array passed is the one given, or a view of it
+        same = worker_site is not None and all(map(_unconverted, used[:7], given))
+        slot = None if used[7] is None else next(k for k, a in enumerate(args) if a is used[7])
+        self._kept = (given, args, used[8], used[9], slot) if same else None
+        return _fused.measure_all(*args)
+
+    def _arguments(
+        self,
+        practices,
+        membership,
+        edges,
+        strength,
+        cultures,
+        initial_cultures,
+        worker_site,
+        tie_ids,
+    ) -> tuple[list[Any], tuple[Any, ...]]:
+        """The arguments of :func:`measure_all` for these arrays, and what was made of them.
+
+        Returns:
+            ``(args, used)``: ``used`` holds, in the order of the parameters, the arrays
+            passed for each (None for one not given), then the workers' sites and their
+            order by site.
+
+        Why one function: it is one argument list, in the order of :func:`measure_all`'s
+        parameters; split, the order could no longer be read against the signature.
+        """
         x, m = as_practices(practices), as_labels(membership)
         site = self.site
         n, d = x.shape
@@ -192,7 +248,24 @@ class Recorder:
         acc = self.access
         ws = site.assoc_site[m] if worker_site is None else as_labels(worker_site)
         order, starts = self._site_index(ws)
-        return _fused.measure_all(
+        ties = self._ties(edges, strength, tie_ids) if has_ties else (self._e0, self._w0, self._i0)
+        cult = np.ascontiguousarray(cultures, dtype=np.float64) if has_cultures else self._none2
+        cult0 = (
+            np.ascontiguousarray(initial_cultures, dtype=np.float64)
+            if has_cultures
+            else self._none2
+        )
+        used = (
+            x,
+            m,
+            *(ties[:2] if has_ties else (None, None)),
+            *((cult, cult0) if has_cultures else (None, None)),
+            ws,
+            ties[2] if has_ties and tie_ids is not None else None,
+            ws,
+            order,
+        )
+        args = [
             x,
             m,
             self.c0,
@@ -205,6 +278,7 @@ class Recorder:
             self.borrowable.facet,
             self._inv,
             self._r,
+            self._crossing_cells(n, d),
             self.axes[0],
             self.axes[1],
             thresholds.KEPT,
@@ -214,15 +288,10 @@ class Recorder:
             self.sample is not None,
             self.sector,
             self.health_facets,
-            np.ascontiguousarray(cultures, dtype=np.float64) if has_cultures else self._none2,
-            (
-                np.ascontiguousarray(initial_cultures, dtype=np.float64)
-                if has_cultures
-                else self._none2
-            ),
+            cult,
+            cult0,
             has_cultures,
-            np.ascontiguousarray(edges, dtype=np.int64).reshape(-1, 2) if has_ties else self._e0,
-            np.ascontiguousarray(strength, dtype=np.float64).reshape(-1) if has_ties else self._w0,
+            *ties,
             has_ties,
             acc.need if acc is not None else self._none2,
             acc.need_site if acc is not None else self._i0,
@@ -236,7 +305,21 @@ class Recorder:
             thresholds.CLUSTER_EPS,
             thresholds.MAJOR_SHARE,
             self._cluster_sites(len(starts) - 1),
-        )
+        ]
+        return args, used
+
+    def _crossing_cells(self, n: int, d: int) -> tuple[np.ndarray, ...]:
+        """Crossing's memory of each worker's cell (new, so empty, for a new shape)."""
+        if self._cells is None or self._cells[2].shape != (n, d):
+            self._cells = (
+                *self._facets,
+                np.zeros((n, d)),
+                np.zeros((n, d)),
+                np.zeros((n, 5), dtype=np.int64),
+                np.full(n, -1, dtype=np.int64),
+                np.zeros(5, dtype=np.int64),
+            )
+        return self._cells
 
     def _cluster_sites(self, n_sites: int) -> np.ndarray:
         """Which sites practice clusters are counted on (all, or a fixed sample)."""
@@ -251,9 +334,21 @@ class Recorder:
             self._chosen = chosen
         return self._chosen
 
+    @staticmethod
+    def _ties(edges, strength, tie_ids) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The edges (int32), strengths and ids of the ties, as :func:`measure_all` takes them."""
+        e = np.asarray(edges)
+        if e.dtype != np.int32 or not e.flags.c_contiguous or e.ndim != 2:
+            e = np.ascontiguousarray(e, dtype=np.int32).reshape(-1, 2)
+        w = np.asarray(strength)
+        if w.dtype != np.float64 or not w.flags.c_contiguous or w.ndim != 1:
+            w = np.ascontiguousarray(w, dtype=np.float64).reshape(-1)
+        ids = np.arange(e.shape[0], dtype=np.int64) if tie_ids is None else as_labels(tie_ids)
+        return e, w, ids
+
     def _site_index(self, ws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Workers grouped by site (rebuilt, and access's memory reset, when sites change)."""
-        if self._sites is None or not np.array_equal(self._sites[0], ws):
+        if self._sites is None or not _fused.same_labels(self._sites[0], ws):
             n_sites = len(self.site.ptr) - 1
             if self.access is not None:
                 n_sites = max(n_sites, int(self.access.need_site.max(initial=-1)) + 1)
@@ -264,6 +359,17 @@ class Recorder:
             if self.access is not None:
                 self.access.reset()
         return self._sites[1], self._sites[2]
+
+
+def _unconverted(out: np.ndarray | None, given: Any) -> bool:
+    """Whether ``out`` is ``given`` itself or a view of it (so it follows changes in place).
+
+    ``out`` was made from ``given`` by a conversion that copies only when it must: sharing
+    memory with ``given`` means no copy was made.
+    """
+    if out is None or out is given:
+        return out is given
+    return isinstance(given, np.ndarray) and np.may_share_memory(out, given)
 
 
 def summary(
