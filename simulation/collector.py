@@ -110,9 +110,8 @@ def week_row(
     """Every column of :data:`MODEL_REPORTERS`, in order, for the state ``w`` this week.
 
     The measures of :mod:`simulation.measures` (through the model's ``recorder``), the
-    week's ``counts``, the tools' strength, the peer meeting's attendance, the number of ties, the
-    pooling ``levels`` in
-    force and the ``phase``'s name.
+    week's ``counts``, the tools' strength, the peer meeting's attendance, the number of ties,
+    the pooling ``levels`` in force and the ``phase``'s name.
     """
     ties = w.tie_ids
     row: list[Any] = recorder.values(
