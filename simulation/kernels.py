@@ -626,6 +626,9 @@ def _tie_table(tie, tie_ids, ends):
     second = np.empty(m, dtype=np.int64)
     acc = 0.0
     for k in range(m):
+        if k + PREFETCH_AHEAD < m:
+            _prefetch(tie, tie_ids[k + PREFETCH_AHEAD])
+            _prefetch(ends, tie_ids[k + PREFETCH_AHEAD])
         e = tie_ids[k]
         acc += tie[e]
         cum[k] = acc
@@ -770,74 +773,121 @@ def route_visits(
     association's worker ``assoc_order[assoc_ptr[a] + int(u[0, k] * size)]``; where the reception
     of ``a``'s site ``s`` is shared this week (``u[1, k] < p_shared[s]``), by the site's worker
     ``site_order[site_ptr[s] + int(u[2, k] * span)]`` instead.
+
+    Two passes of independent reads (see the module's note on memory): the first finds each
+    visit's place in ``assoc_order`` or ``site_order``, the second reads the workers there.
     """
     n = visit_ben.shape[0]
-    worker = np.empty(n, dtype=np.int64)
+    place = np.empty(n, dtype=np.int64)  # >= 0: in assoc_order; < 0: -1 - place in site_order
     for k in range(n):
+        if k + 2 * PREFETCH_AHEAD < n:
+            _prefetch(need_public, visit_ben[k + 2 * PREFETCH_AHEAD])
         home = need_public[visit_ben[k]]
-        start = assoc_ptr[home]
-        chosen = assoc_order[start + int(u[0, k] * (assoc_ptr[home + 1] - start))]
         s = assoc_site[home]
         if u[1, k] < p_shared[s]:
             start = site_ptr[s]
-            chosen = site_order[start + int(u[2, k] * (site_ptr[s + 1] - start))]
-        worker[k] = chosen
+            place[k] = -1 - (start + int(u[2, k] * (site_ptr[s + 1] - start)))
+        else:
+            start = assoc_ptr[home]
+            place[k] = start + int(u[0, k] * (assoc_ptr[home + 1] - start))
+    worker = np.empty(n, dtype=np.int64)
+    for k in range(n):
+        if k + 2 * PREFETCH_AHEAD < n:
+            ahead = place[k + 2 * PREFETCH_AHEAD]
+            if ahead >= 0:
+                _prefetch(assoc_order, ahead)
+            else:
+                _prefetch(site_order, -1 - ahead)
+        q = place[k]
+        worker[k] = assoc_order[q] if q >= 0 else site_order[-1 - q]
     return worker
 
 
-@_jit
-def _tie_lists(tie, tie_ids, ends, n):
-    """Each worker's active ties, compact (CSR), with their strengths and both ends.
+# columns of the rows :func:`serve_publics` writes for each worker (one cache line a worker)
+_ROW_ASSOC, _ROW_DEGREE, _ROW_PROFESSION, _ROW_FIRST, _ROW_END, _ROW_RATE = 0, 1, 2, 3, 4, 5
+ROW_WIDTH = 8
+"""Columns of the per-worker rows of :func:`serve_publics` (8 x 8 bytes: one cache line)."""
 
-    ``ptr`` (``(n + 1,)``) and ``slot`` (``(2T,)``) list the positions in ``tie_ids`` of each
-    worker's ties in ascending edge order (the order of :func:`incidence`, without the edges
-    that have no tie); ``strength``, ``first`` and ``second`` are indexed by position.
+
+@_jit
+def _worker_rows(rows, membership, tie_degree, profession, openness, learn, mu):
+    """Write each worker's row: association, ties, profession, adaptation rate (``rows``).
+
+    The rate is ``mu * openness * learn`` (the same product, in the same order, as the rule's);
+    the integer columns are read through an int64 view of the same memory.
     """
+    ints = rows.view(np.int64)
+    for i in range(rows.shape[0]):
+        ints[i, _ROW_ASSOC] = membership[i]
+        ints[i, _ROW_DEGREE] = tie_degree[i]
+        ints[i, _ROW_PROFESSION] = profession[i]
+        ints[i, _ROW_END] = 0
+        rows[i, _ROW_RATE] = mu * openness[i] * learn[i]
+
+
+@_jit
+def _partner_lists(tie, tie_ids, ends, rows):
+    """Each worker's collaboration partners, compact, with the ties' strengths.
+
+    Returns ``(partners, strength)``: ``partners[s] = (t, j)`` for the tie at position ``t`` of
+    ``tie_ids`` and the worker ``j`` at its other end; worker ``i``'s entries are
+    ``partners[first:end]`` with ``first, end`` in its row (columns ``_ROW_FIRST``,
+    ``_ROW_END``), in ascending edge order (the order of :func:`incidence`, without the edges
+    that have no tie). ``strength[t]`` is the strength of tie ``t``.
+    """
+    ints = rows.view(np.int64)
     m = tie_ids.shape[0]
     strength = np.empty(m)
     first = np.empty(m, dtype=np.int64)
     second = np.empty(m, dtype=np.int64)
     for t in range(m):
+        if t + PREFETCH_AHEAD < m:
+            _prefetch(tie, tie_ids[t + PREFETCH_AHEAD])
+            _prefetch(ends, tie_ids[t + PREFETCH_AHEAD])
         e = tie_ids[t]
         strength[t] = tie[e]
         first[t] = ends[e, 0]
         second[t] = ends[e, 1]
-    ptr = np.zeros(n + 1, dtype=np.int64)
+        ints[first[t], _ROW_END] += 1
+        ints[second[t], _ROW_END] += 1
+    start = 0
+    for i in range(rows.shape[0]):  # counts to bounds; the end is the fill cursor for now
+        count = ints[i, _ROW_END]
+        ints[i, _ROW_FIRST] = start
+        ints[i, _ROW_END] = start
+        start += count
+    partners = np.empty((2 * m, 2), dtype=np.int64)
     for t in range(m):
-        ptr[first[t] + 1] += 1
-        ptr[second[t] + 1] += 1
-    for i in range(n):
-        ptr[i + 1] += ptr[i]
-    fill = ptr[:n].copy()
-    slot = np.empty(2 * m, dtype=np.int64)
-    for t in range(m):
-        slot[fill[first[t]]] = t
-        fill[first[t]] += 1
-        slot[fill[second[t]]] = t
-        fill[second[t]] += 1
-    return ptr, slot, strength, first, second
+        for i, j in ((first[t], second[t]), (second[t], first[t])):
+            s = ints[i, _ROW_END]
+            partners[s, 0] = t
+            partners[s, 1] = j
+            ints[i, _ROW_END] = s + 1
+    return partners, strength
 
 
 @_jit
-def _refer(i, u_pick, ptr, slot, strength, first, second):
+def _refer(i, u_pick, ints, partners, strength):
     """The partner a referral goes to, by tie strength, or -1; renews the tie (``strength``)."""
+    lo = ints[i, _ROW_FIRST]
+    hi = ints[i, _ROW_END]
     total = 0.0
-    for s in range(ptr[i], ptr[i + 1]):
-        total += strength[slot[s]]
+    for s in range(lo, hi):
+        total += strength[partners[s, 0]]
     target = u_pick * total
     acc = 0.0
     chosen = -1
-    for s in range(ptr[i], ptr[i + 1]):
-        t = slot[s]
+    for s in range(lo, hi):
+        t = partners[s, 0]
         if strength[t] > 0.0:
-            chosen = t
+            chosen = s
             acc += strength[t]
             if acc > target:
                 break
     if chosen < 0:
         return -1
-    strength[chosen] = 1.0
-    return second[chosen] if first[chosen] == i else first[chosen]
+    strength[partners[chosen, 0]] = 1.0
+    return partners[chosen, 1]
 
 
 @_jit
@@ -891,6 +941,7 @@ def serve_publics(
     profession,
     owned,
     keep,
+    rows,
 ):
     """A week of visits: each beneficiary is seen, maybe referred, and the worker adapts.
 
@@ -927,12 +978,17 @@ def serve_publics(
         profession: ``(N,)`` profession code of each worker.
         owned: ``(P, D)`` bool, the facets each profession owns.
         keep: share of the adaptation left on an owned facet.
+        rows: ``(N, ROW_WIDTH)`` float64 room, overwritten: each worker's row of what a visit
+            reads (association, ties, profession, rate), one cache line a worker, so that a
+            visit waits for two lines of the worker's (practice and row) instead of six.
 
     Returns:
         ``(referred, adapted)``: the numbers of referrals and of adaptations.
     """
     d = x.shape[1]
-    ptr, slot, strength, first, second = _tie_lists(tie, tie_ids, ends, x.shape[0])
+    _worker_rows(rows, membership, tie_degree, profession, openness, learn, mu)
+    ints = rows.view(np.int64)
+    partners, strength = _partner_lists(tie, tie_ids, ends, rows)
     n = visit_ben.shape[0]
     referred = 0
     adapted = 0
@@ -940,35 +996,31 @@ def serve_publics(
         if k + PREFETCH_AHEAD < n:
             ahead = visit_worker[k + PREFETCH_AHEAD]
             _prefetch(x, ahead)
+            _prefetch(rows, ahead)
             _prefetch(need, visit_ben[k + PREFETCH_AHEAD])
             _prefetch(need_public, visit_ben[k + PREFETCH_AHEAD])
-            _prefetch(membership, ahead)
-            _prefetch(tie_degree, ahead)
-            _prefetch(openness, ahead)
-            _prefetch(learn, ahead)
-            _prefetch(profession, ahead)
         b = visit_ben[k]
         i = visit_worker[k]
         home = need_public[b]
-        if membership[i] == home:
-            if tie_degree[i] == 0 or not u_refer[k] < p_refer:
+        if ints[i, _ROW_ASSOC] == home:
+            if ints[i, _ROW_DEGREE] == 0 or not u_refer[k] < p_refer:
                 continue
             worst = 0.0
             for f in range(d):
                 worst = max(worst, abs(need[b, f] - x[i, f]))
             if not worst > fit:
                 continue
-            i = _refer(i, u_pick[k], ptr, slot, strength, first, second)
+            i = _refer(i, u_pick[k], ints, partners, strength)
             if i < 0:
                 continue
             referred += 1
-            if membership[i] == home:
+            if ints[i, _ROW_ASSOC] == home:
                 continue
         f = _facet_to_adapt(x, i, need, b, u_facet[k], tol)
         if f < 0:
             continue
-        rate = mu * openness[i] * learn[i]
-        if owned[profession[i], f]:
+        rate = rows[i, _ROW_RATE]
+        if owned[ints[i, _ROW_PROFESSION], f]:
             rate *= keep
         rate = min(1.0, rate)
         x[i, f] += rate * (need[b, f] - x[i, f])
@@ -1083,6 +1135,8 @@ def decay_ties(tie, tie_ids, degree, ends, keep, floor):
         The sorted ids of the ties still active.
     """
     m = tie_ids.shape[0]
+    kept = np.empty(m, dtype=np.int64)
+    n_kept = 0
     for k in range(m):
         if k + PREFETCH_AHEAD < m:
             _prefetch(tie, tie_ids[k + PREFETCH_AHEAD])
@@ -1093,7 +1147,10 @@ def decay_ties(tie, tie_ids, degree, ends, keep, floor):
             degree[ends[e, 0]] -= 1
             degree[ends[e, 1]] -= 1
         tie[e] = s
-    return _still_tied(tie, tie_ids)
+        if s != 0.0:  # what :func:`_still_tied` keeps, found in the same pass
+            kept[n_kept] = e
+            n_kept += 1
+    return kept[:n_kept].copy()
 
 
 @_jit
@@ -1131,7 +1188,8 @@ _HELPERS = (
     "_tie_table",
     "_search_right",
     "_alias_draws",
-    "_tie_lists",
+    "_worker_rows",
+    "_partner_lists",
     "_refer",
     "_facet_to_adapt",
 )

@@ -305,6 +305,7 @@ def serve_publics(
         world.profession,
         world.owned,
         keep_owned(r),
+        world.rows(kernels.ROW_WIDTH),
     )
     return n, int(adapted)
 
