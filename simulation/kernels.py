@@ -810,36 +810,46 @@ ROW_WIDTH = 8
 
 
 @_jit
-def _worker_rows(rows, membership, tie_degree, profession, openness, learn, mu):
-    """Write each worker's row: association, ties, profession, adaptation rate (``rows``).
+def _worker_rows(rows, membership, tie_degree, profession, openness, learn, mu, cursor):
+    """Write each worker's row: association, ties, profession, partners, adaptation rate.
 
     The rate is ``mu * openness * learn`` (the same product, in the same order, as the rule's);
-    the integer columns are read through an int64 view of the same memory.
+    the integer columns are read through an int64 view of the same memory. ``cursor`` holds
+    each worker's number of partners and is turned into where its partners start in
+    :func:`_partner_lists`' list, which fills it.
     """
     ints = rows.view(np.int64)
+    start = 0
     for i in range(rows.shape[0]):
         ints[i, _ROW_ASSOC] = membership[i]
         ints[i, _ROW_DEGREE] = tie_degree[i]
         ints[i, _ROW_PROFESSION] = profession[i]
-        ints[i, _ROW_END] = 0
+        ints[i, _ROW_FIRST] = start
+        count = cursor[i]
+        cursor[i] = start
+        start += count
+        ints[i, _ROW_END] = start
         rows[i, _ROW_RATE] = mu * openness[i] * learn[i]
 
 
 @_jit
-def _partner_lists(tie, tie_ids, ends, rows):
-    """Each worker's collaboration partners, compact, with the ties' strengths.
+def _partner_lists(
+    tie, tie_ids, ends, rows, membership, tie_degree, profession, openness, learn, mu
+):
+    """Each worker's row (:func:`_worker_rows`) and its collaboration partners, with strengths.
 
     Returns ``(partners, strength)``: ``partners[s] = (t, j)`` for the tie at position ``t`` of
     ``tie_ids`` and the worker ``j`` at its other end; worker ``i``'s entries are
     ``partners[first:end]`` with ``first, end`` in its row (columns ``_ROW_FIRST``,
     ``_ROW_END``), in ascending edge order (the order of :func:`incidence`, without the edges
-    that have no tie). ``strength[t]`` is the strength of tie ``t``.
+    that have no tie). ``strength[t]`` is the strength of tie ``t``. The counts and fill
+    cursors live in a compact array, so that the rows are written in one pass, in order.
     """
-    ints = rows.view(np.int64)
     m = tie_ids.shape[0]
     strength = np.empty(m)
-    first = np.empty(m, dtype=np.int64)
-    second = np.empty(m, dtype=np.int64)
+    first = np.empty(m, dtype=np.int32)
+    second = np.empty(m, dtype=np.int32)
+    cursor = np.zeros(rows.shape[0], dtype=np.int64)
     for t in range(m):
         if t + PREFETCH_AHEAD < m:
             _prefetch(tie, tie_ids[t + PREFETCH_AHEAD])
@@ -848,21 +858,16 @@ def _partner_lists(tie, tie_ids, ends, rows):
         strength[t] = tie[e]
         first[t] = ends[e, 0]
         second[t] = ends[e, 1]
-        ints[first[t], _ROW_END] += 1
-        ints[second[t], _ROW_END] += 1
-    start = 0
-    for i in range(rows.shape[0]):  # counts to bounds; the end is the fill cursor for now
-        count = ints[i, _ROW_END]
-        ints[i, _ROW_FIRST] = start
-        ints[i, _ROW_END] = start
-        start += count
-    partners = np.empty((2 * m, 2), dtype=np.int64)
+        cursor[first[t]] += 1
+        cursor[second[t]] += 1
+    _worker_rows(rows, membership, tie_degree, profession, openness, learn, mu, cursor)
+    partners = np.empty((2 * m, 2), dtype=np.int32)
     for t in range(m):
         for i, j in ((first[t], second[t]), (second[t], first[t])):
-            s = ints[i, _ROW_END]
+            s = cursor[i]
             partners[s, 0] = t
             partners[s, 1] = j
-            ints[i, _ROW_END] = s + 1
+            cursor[i] = s + 1
     return partners, strength
 
 
@@ -986,9 +991,10 @@ def serve_publics(
         ``(referred, adapted)``: the numbers of referrals and of adaptations.
     """
     d = x.shape[1]
-    _worker_rows(rows, membership, tie_degree, profession, openness, learn, mu)
+    partners, strength = _partner_lists(
+        tie, tie_ids, ends, rows, membership, tie_degree, profession, openness, learn, mu
+    )
     ints = rows.view(np.int64)
-    partners, strength = _partner_lists(tie, tie_ids, ends, rows)
     n = visit_ben.shape[0]
     referred = 0
     adapted = 0
