@@ -275,22 +275,6 @@ def _merge_sorted(a, b):
     return out
 
 
-@_jit
-def _still_tied(tie, tie_ids):
-    """The ids in ``tie_ids`` whose tie is still on, in the same order."""
-    n = tie_ids.shape[0]
-    out = np.empty(n, dtype=np.int64)
-    m = 0
-    for k in range(n):
-        if k + PREFETCH_AHEAD < n:
-            _prefetch(tie, tie_ids[k + PREFETCH_AHEAD])
-        e = tie_ids[k]
-        if tie[e] != 0.0:
-            out[m] = e
-            m += 1
-    return out[:m].copy()
-
-
 # --- generic kernels over pre-sampled pairs -----------------------------------------------------
 
 
@@ -1111,9 +1095,14 @@ def cut_ties(leavers, adj_ptr, adj_edge, ends, tie, familiarity, degree, tie_ids
     """Leavers' edges lose their familiarity and their ties (a new hire knows nobody).
 
     Returns:
-        The sorted ids of the ties still active.
+        The sorted ids of the ties still active: ``tie_ids`` without the ties cut, found from
+        the short sorted list of those (``tie_ids`` lists the edges whose tie is on).
     """
-    cut = False
+    room = 0
+    for k in range(leavers.shape[0]):
+        room += adj_ptr[leavers[k] + 1] - adj_ptr[leavers[k]]
+    cut = np.empty(room, dtype=np.int64)
+    n_cut = 0
     for k in range(leavers.shape[0]):
         i = leavers[k]
         end = adj_ptr[i + 1]
@@ -1127,10 +1116,27 @@ def cut_ties(leavers, adj_ptr, adj_edge, ends, tie, familiarity, degree, tie_ids
                 tie[e] = 0.0
                 degree[ends[e, 0]] -= 1
                 degree[ends[e, 1]] -= 1
-                cut = True
-    if not cut:
+                cut[n_cut] = e
+                n_cut += 1
+    if n_cut == 0:
         return tie_ids
-    return _still_tied(tie, tie_ids)
+    return _without(tie_ids, np.sort(cut[:n_cut]))
+
+
+@_jit
+def _without(a, b):
+    """The sorted array ``a`` without the values of the sorted array ``b``."""
+    out = np.empty(a.shape[0], dtype=np.int64)
+    m = 0
+    j = 0
+    for k in range(a.shape[0]):
+        while j < b.shape[0] and b[j] < a[k]:
+            j += 1
+        if j < b.shape[0] and b[j] == a[k]:
+            continue
+        out[m] = a[k]
+        m += 1
+    return out[:m].copy()
 
 
 @_jit
@@ -1153,7 +1159,7 @@ def decay_ties(tie, tie_ids, degree, ends, keep, floor):
             degree[ends[e, 0]] -= 1
             degree[ends[e, 1]] -= 1
         tie[e] = s
-        if s != 0.0:  # what :func:`_still_tied` keeps, found in the same pass
+        if s != 0.0:  # still on: kept, found in the same pass
             kept[n_kept] = e
             n_kept += 1
     return kept[:n_kept].copy()
@@ -1190,7 +1196,7 @@ _HELPERS = (
     "_pair_rates",
     "_facet_rate",
     "_merge_sorted",
-    "_still_tied",
+    "_without",
     "_tie_table",
     "_search_right",
     "_alias_draws",
