@@ -789,31 +789,36 @@ def route_visits(
 
 # columns of the rows :func:`serve_publics` writes for each worker (one cache line a worker)
 _ROW_ASSOC, _ROW_DEGREE, _ROW_PROFESSION, _ROW_FIRST, _ROW_END, _ROW_RATE = 0, 1, 2, 3, 4, 5
+_ROW_PAIRS = 12  # in the int32 view: a worker's first two partners, (tie, partner) each
+_INLINE = 2
 ROW_WIDTH = 8
 """Columns of the per-worker rows of :func:`serve_publics` (8 x 8 bytes: one cache line)."""
 
 
 @_jit
-def _worker_rows(rows, membership, tie_degree, profession, openness, learn, mu, cursor):
+def _worker_rows(rows, membership, tie_degree, profession, openness, learn, mu, end, partners):
     """Write each worker's row: association, ties, profession, partners, adaptation rate.
 
     The rate is ``mu * openness * learn`` (the same product, in the same order, as the rule's);
-    the integer columns are read through an int64 view of the same memory. ``cursor`` holds
-    each worker's number of partners and is turned into where its partners start in
-    :func:`_partner_lists`' list, which fills it.
+    the integer columns are read through int64 and int32 views of the same memory. A worker's
+    partners end at ``end[i]`` in ``partners`` and start where the previous worker's end; its
+    first two are copied into its row, so that a referral from a worker with few ties reads
+    no more than its row and the ties' strengths.
     """
     ints = rows.view(np.int64)
+    pairs = rows.view(np.int32)
     start = 0
     for i in range(rows.shape[0]):
         ints[i, _ROW_ASSOC] = membership[i]
         ints[i, _ROW_DEGREE] = tie_degree[i]
         ints[i, _ROW_PROFESSION] = profession[i]
         ints[i, _ROW_FIRST] = start
-        count = cursor[i]
-        cursor[i] = start
-        start += count
-        ints[i, _ROW_END] = start
+        ints[i, _ROW_END] = end[i]
         rows[i, _ROW_RATE] = mu * openness[i] * learn[i]
+        for q in range(min(_INLINE, end[i] - start)):
+            pairs[i, _ROW_PAIRS + 2 * q] = partners[start + q, 0]
+            pairs[i, _ROW_PAIRS + 2 * q + 1] = partners[start + q, 1]
+        start = end[i]
 
 
 @_jit
@@ -844,7 +849,11 @@ def _partner_lists(
         second[t] = ends[e, 1]
         cursor[first[t]] += 1
         cursor[second[t]] += 1
-    _worker_rows(rows, membership, tie_degree, profession, openness, learn, mu, cursor)
+    start = 0
+    for i in range(cursor.shape[0]):  # counts to where each worker's partners start
+        count = cursor[i]
+        cursor[i] = start
+        start += count
     partners = np.empty((2 * m, 2), dtype=np.int32)
     for t in range(m):
         for i, j in ((first[t], second[t]), (second[t], first[t])):
@@ -852,31 +861,44 @@ def _partner_lists(
             partners[s, 0] = t
             partners[s, 1] = j
             cursor[i] = s + 1
+    _worker_rows(rows, membership, tie_degree, profession, openness, learn, mu, cursor, partners)
     return partners, strength
 
 
 @_jit
-def _refer(i, u_pick, ints, partners, strength):
+def _entry(i, q, s, pairs, partners):
+    """Worker ``i``'s ``q``-th partner entry ``(t, j)`` (at ``s`` in ``partners``)."""
+    if q < _INLINE:
+        return pairs[i, _ROW_PAIRS + 2 * q], pairs[i, _ROW_PAIRS + 2 * q + 1]
+    return partners[s, 0], partners[s, 1]
+
+
+@_jit
+def _refer(i, u_pick, rows, partners, strength):
     """The partner a referral goes to, by tie strength, or -1; renews the tie (``strength``)."""
+    ints = rows.view(np.int64)
+    pairs = rows.view(np.int32)
     lo = ints[i, _ROW_FIRST]
     hi = ints[i, _ROW_END]
     total = 0.0
     for s in range(lo, hi):
-        total += strength[partners[s, 0]]
+        total += strength[_entry(i, s - lo, s, pairs, partners)[0]]
     target = u_pick * total
     acc = 0.0
     chosen = -1
+    partner = -1
     for s in range(lo, hi):
-        t = partners[s, 0]
+        t, j = _entry(i, s - lo, s, pairs, partners)
         if strength[t] > 0.0:
-            chosen = s
+            chosen = t
+            partner = j
             acc += strength[t]
             if acc > target:
                 break
     if chosen < 0:
         return -1
-    strength[partners[chosen, 0]] = 1.0
-    return partners[chosen, 1]
+    strength[chosen] = 1.0
+    return partner
 
 
 @_jit
@@ -1000,7 +1022,7 @@ def serve_publics(
                 worst = max(worst, abs(need[b, f] - x[i, f]))
             if not worst > fit:
                 continue
-            i = _refer(i, u_pick[k], ints, partners, strength)
+            i = _refer(i, u_pick[k], rows, partners, strength)
             if i < 0:
                 continue
             referred += 1
@@ -1202,6 +1224,7 @@ _HELPERS = (
     "_alias_draws",
     "_worker_rows",
     "_partner_lists",
+    "_entry",
     "_refer",
     "_facet_to_adapt",
 )
