@@ -33,7 +33,11 @@ at random waits for memory. So a kernel first gathers what the week needs in pas
 independent reads, which the memory system serves many at a time (the edges the draws fall on
 and their workers; the active ties' ends and strengths, in compact arrays), asks for the rows of
 the interactions a few ahead (:func:`_prefetch`), and only then applies the interactions in
-order. None of this changes a value: the same draws meet the same pairs in the same order.
+order. The visits kernel also writes, each week, what a visit reads of a worker (association,
+ties, profession, rate of adaptation, first partners) side by side in one 64-byte row
+(:meth:`simulation.world.World.rows`), so that a visit waits for the worker's practice and one
+row instead of one line per array. None of this changes a value: the same draws meet the same
+pairs in the same order.
 
 Why one module: :func:`pure_python` rebuilds every kernel, and the pair rules they share, in this
 module's one namespace, so that each pure-Python original calls the others' originals; kernels
