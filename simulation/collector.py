@@ -61,15 +61,17 @@ COUNTERS: tuple[str, ...] = (
     "adaptations",
     "shared_cases",
     "socialised",
+    "called",
     "exits",
     "hires",
 )
-"""Activity of the week, counted by the rules."""
+"""Activity of the week, counted by the rules (``called``: workers called to common work)."""
 
 MODEL_REPORTERS: tuple[str, ...] = (
     *MEASURE_KEYS,
     *COUNTERS,
     "tool_strength",
+    "intervision_attendance_rate",
     "n_ties",
     "co_presence_level",
     "collaboration_level",
@@ -104,10 +106,25 @@ def week_measures(
     )
     out.update(counts)
     out["tool_strength"] = float(w.tool_strength.mean())
+    out["intervision_attendance_rate"] = attendance_rate(counts, levels, phase)
     out["n_ties"] = int(ties.size)
     out["co_presence_level"], out["collaboration_level"], out["common_work_level"] = levels
     out["phase"] = phase.name
     return out
+
+
+def attendance_rate(
+    counts: dict[str, int], levels: tuple[float, float, float], phase: Phase
+) -> float:
+    """The share of the workers called to this week's peer meeting who came (NaN without one).
+
+    A meeting is common work in a phase of peer meetings (the helpline's intervisions, SF7:
+    "ces réunions ne sont pas toujours fréquentées"); in other weeks and phases there is no
+    attendance to read, and the column is empty rather than 1.
+    """
+    if not phase.meetings or levels[2] <= 0 or counts["called"] == 0:
+        return float("nan")
+    return counts["socialised"] / counts["called"]
 
 
 def world_recorder(w: World, need_site: np.ndarray, tolerance: float) -> Recorder:

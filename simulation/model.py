@@ -343,7 +343,7 @@ class PoolingModel(StateViews, mesa.Model):
         self.counts["encounters"] = co_presence(w, cp, col, r, rng)
         self.counts["visits"], self.counts["adaptations"] = serve_publics(w, cp, col, cw, r, rng)
         self.counts["shared_cases"] = collaboration(w, col, r, rng)
-        self.counts["socialised"] = common_work(w, cw, r, rng, attendance)
+        self.counts["socialised"], self.counts["called"] = common_work(w, cw, r, rng, attendance)
         shared_tools(w, cw, r)
         premises(w, cp, r)
         anchoring(w, r)

@@ -154,7 +154,7 @@ def common_work(
     r: Parameters,
     rng: np.random.Generator,
     attendance: float | np.ndarray = 1.0,
-) -> int:
+) -> tuple[int, int]:
     """Pooled functions (one reception, one regulation, common hours) and their standard.
 
     A share ``level`` of each site's workers are assigned to the site's pooled function (the
@@ -167,17 +167,22 @@ def common_work(
     or each worker's chance of attending (``(N,)``, see :func:`intervision_attendance`).
 
     Returns:
-        The number of workers socialised this week.
+        ``(socialised, called)``: the workers socialised this week, and the workers called to
+        the pooled function (at a peer meeting, those expected; socialised / called is the
+        meeting's attendance).
     """
-    if level <= 0 or np.all(np.asarray(attendance) <= 0):
-        return 0
+    if level <= 0:
+        return 0, 0
     members, team = world.pooled_members(level)
+    called = int(members.size)
+    if np.all(np.asarray(attendance) <= 0):
+        return 0, called
     if np.ndim(attendance) or attendance < 1.0:
         chance = attendance[members] if np.ndim(attendance) else attendance
         present = rng.random(members.size) < chance
         members, team = members[present], team[present]
     if members.size == 0:
-        return 0
+        return 0, called
     u = world.uniforms(rng, members.size, world.practices.shape[1])
     if r.newcomer_learning > 0:
         u /= learning(world, r)[members, None]  # u < p * learn
@@ -192,7 +197,7 @@ def common_work(
         r.socialisation,
         1.0,
     )
-    return int(members.size)
+    return int(members.size), called
 
 
 def anchoring(world: World, r: Parameters) -> None:

@@ -3,9 +3,12 @@ and the one name of each kind of association (rendered with ``solara.render``)."
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 import ipyvuetify as v
+import solara
 from test_app import (
     _click,
     _inside,
@@ -20,7 +23,7 @@ from test_app import (
     page,
 )
 
-from simulation.dashboard import app, charts, compare, live, run
+from simulation.dashboard import app, charts, compare, controller, live, run
 from simulation.model import default_parameters
 from simulation.scenarios import PROTOTYPE_NAMES
 
@@ -138,6 +141,79 @@ def test_b_kept_at_week_n_catches_up_with_a(page) -> None:
     # same settings, same seed: B is A again, week for week
     assert b_rows[-1] == {"week": 5, "value": a.history[-1]["centroid_gap_ratio"]}
     assert "same settings and seed" in _legend(page)
+
+
+# --- B in the address and in the CSV -----------------------------------------------------------
+
+
+def test_the_url_round_trips_a_comparison() -> None:
+    a_values = {**default_parameters(), "scenario": "helpline", "openness": 0.7}
+    kept = compare.Setup.of(OTHER, 7)
+    query = controller.encode(a_values, 9, kept)
+    assert "b.seed=7" in query
+    assert "b.openness=0.9" in query
+    assert "b.scenario" not in query, "B's values equal to the defaults stay out"
+    got, seed, problems = controller.decode(query)
+    assert ({**default_parameters(), **got}, seed, problems) == (a_values, 9, [])
+    assert controller.decode_b(query) == (kept, [])
+    assert controller.decode_b(controller.encode(a_values, 9)) == (None, [])
+
+
+def test_a_bad_b_in_the_url_says_why_and_keeps_what_it_can() -> None:
+    b, problems = controller.decode_b("seed=1&b.openness=0.9")
+    assert b is None
+    assert problems == ["run B: b.seed is missing, so no run B was kept"]
+    b, problems = controller.decode_b("b.seed=x")
+    assert b is None
+    assert len(problems) == 1
+    assert problems[0].startswith("run B: seed='x'")
+    b, problems = controller.decode_b("b.seed=3&b.openness=7")
+    assert b == compare.Setup.of(default_parameters(), 3)
+    assert len(problems) == 1
+    assert problems[0].startswith("run B: ")
+    assert "openness" in problems[0]
+
+
+def test_the_page_reads_b_from_the_url_and_writes_it_back(built) -> None:
+    pushed: list[str] = []
+    router = solara.routing.Router("/?seed=5&b.seed=7&b.openness=0.9", [], pushed.append)
+
+    @solara.component
+    def Routed() -> None:
+        solara.routing.router_context.provide(router)
+        app.Dashboard()
+
+    box, _ = solara.render(Routed(), handle_error=False)
+    try:
+        assert built[-1][1] == 5
+        assert "openness 0.50" in _legend(box)
+        assert "openness 0.90" in _legend(box)
+        assert _one(box, "compare-b-clear") is not None
+        assert pushed == [], "the address already holds A and B"
+        _click(box, "compare-b-clear")
+        assert pushed
+        assert "b.seed" not in pushed[-1]
+        assert "seed=5" in pushed[-1]
+    finally:
+        box.close()
+
+
+def test_the_csv_carries_b_week_for_week() -> None:
+    a = _START_RUN(default_parameters(), 42)
+    b = compare.start_b(compare.Setup.of(OTHER, 7))
+    a.step(6)
+    b.step_to(4)  # B behind A: its later weeks are empty
+    rows = list(csv.DictReader(io.StringIO(controller.measures_csv(a, b))))
+    assert [int(r["week"]) for r in rows] == list(range(7))
+    for row in rows[:5]:
+        expected = b.history[int(row["week"])]
+        assert row["b_regime"] == expected["regime"]
+        got = row["b_crossing"]
+        assert got == ("" if expected["crossing"] is None else str(expected["crossing"]))
+    assert all(r["b_regime"] == "" for r in rows[5:])
+    alone = controller.measures_csv(a).splitlines()[0]
+    assert "b_" not in alone
+    assert controller.csv_name(a, b) == "isohybrid-cssi-seed42-week6-and-B-cssi-seed7.csv"
 
 
 # --- names --------------------------------------------------------------------------------------

@@ -350,13 +350,19 @@ def test_a_fresh_page_has_its_set_up_in_the_url(open_page) -> None:
 
 def test_compare_with_other_settings(open_page, server, tmp_path) -> None:
     """Keep the settings as B, change openness: A and B play together, two badges, a legend;
-    once they stop, the pair costs the server no more than an idle page (see below)."""
+    once they stop, the pair costs the server no more than an idle page (see below). The
+    address carries B: opened in another window, it shows the same comparison."""
     page = open_page()
     page.locator(".compare-settings").click()
     page.locator(".b-badge").wait_for()
     page.locator(".param-openness [role=slider]").focus()
     page.keyboard.press("End")
     _wait_until(lambda: "openness=1.0" in _href(page), 30, "openness in the URL")
+    _wait_until(lambda: "b.seed=42" in _href(page), 30, "B in the URL")
+    shared = open_page("?" + urllib.parse.urlsplit(_href(page)).query)
+    shared.locator(".b-badge").wait_for()
+    assert "B (dashed): openness 0.50" in shared.locator(".compare-legend").inner_text()
+    shared.close()
     legend = page.locator(".compare-legend")
     _wait_until(lambda: "openness 1.00" in legend.inner_text(), 30, "the legend")
     assert "B (dashed): openness 0.50" in legend.inner_text()
@@ -380,6 +386,7 @@ def test_compare_with_other_settings(open_page, server, tmp_path) -> None:
     assert process_cpu_seconds(pid) - before < 0.2
     page.locator(".compare-b-clear").click()
     _wait_until(lambda: page.locator(".b-badge").count() == 0, 30, "B to go")
+    _wait_until(lambda: "b.seed" not in _href(page), 30, "B to leave the URL")
 
 
 def test_a_case_file_of_ones_own_is_offered_and_runs(open_page, cases_folder, tmp_path) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from simulation import kernels
@@ -254,6 +255,43 @@ def test_intervision_attendance_follows_the_sense_of_meaning() -> None:
     first, last = np.array(attended).T
     assert first.mean() > last.mean() + 0.05
     assert (first > last).mean() >= 0.75
+
+
+def _recorded(weeks: int, **params) -> pd.DataFrame:
+    model = PoolingModel(**params)
+    for _ in range(weeks):
+        model.step()
+    return model.datacollector.get_model_vars_dataframe()
+
+
+def test_intervision_attendance_is_recorded_on_meeting_weeks_only() -> None:
+    """Consistency check: the column is socialised / called on a meeting's week, else empty."""
+    table = _recorded(80, scenario="helpline", rng=3)
+    meeting = (table["phase"] == "decentralised") & (table["common_work_level"] > 0)
+    assert meeting.sum() >= 10
+    rate = table["intervision_attendance_rate"]
+    np.testing.assert_array_equal(
+        rate[meeting].to_numpy(), (table["socialised"] / table["called"])[meeting].to_numpy()
+    )
+    assert rate[~meeting].isna().all()
+    assert (table.loc[meeting, "called"] > 0).all()
+    assert _recorded(10, scenario="cssi", rng=3)["intervision_attendance_rate"].isna().all()
+
+
+def test_a_fixed_attendance_is_read_back_by_the_recorded_rate() -> None:
+    """Consistency check: with the meaning rule off, respondents come with the fixed chance
+    ``intervision_attendance``, so the recorded rate averages it: within three binomial
+    standard errors over every meeting of ``SEEDS``."""
+    share, came, called = 0.3, 0, 0
+    for seed in SEEDS:
+        table = _recorded(
+            104, scenario="helpline", rng=seed, shared_tools=False, intervision_attendance=share
+        )
+        meeting = table["intervision_attendance_rate"].notna()
+        came += int(table.loc[meeting, "socialised"].sum())
+        called += int(table.loc[meeting, "called"].sum())
+    assert called > 1000
+    assert abs(came / called - share) < 3 * np.sqrt(share * (1 - share) / called)
 
 
 # --- sanitarisation on the right axis (SF6) ----------------------------------------------------

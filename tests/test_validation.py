@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from _paired import CO_PRESENCE_ONLY, COLLABORATION, SEEDS, effect, paired, share
 
+from experiments.patterns import MINORITY
 from simulation.measures import thresholds
 from simulation.model import PoolingModel
 from simulation.twins import make_twin
@@ -153,3 +154,30 @@ def test_validation_sf7_common_approach_fades_after_decentralisation() -> None:
     assert without[:, at_decentralisation].mean() < -0.25
     assert without[:, a_year_later].mean() > without[:, at_decentralisation].mean() + floor
     assert meetings[:, a_year_later].mean() < without[:, a_year_later].mean() - floor
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured when the model began recording attendance: at the defaults about 95 % of "
+    "the respondents come to each intervision after decentralisation (mean 0.946, sd 0.014, "
+    "30 seeds), against SF7",
+)
+def test_validation_sf7_intervisions_are_poorly_attended() -> None:
+    """SF7: "ces réunions ne sont pas toujours fréquentées par ces derniers".
+
+    After decentralisation, fewer than half the respondents called to an intervision come, on
+    average over the meetings of the phase (the threshold of the calibration's pattern,
+    ``experiments.patterns.MINORITY``, read from "poorly attended" before any run). There is
+    no twin to judge against: a run without pooling has no meetings. Attendance follows each
+    respondent's sense of meaning (``intervision_attendance`` by ``meaning_sensitivity``),
+    which no rule sets low. Tolerance: the mean over 30 seeds below one half.
+    """
+    rates = []
+    for seed in SEEDS:
+        model = PoolingModel(scenario="helpline", rng=seed)
+        for _ in range(130):  # from March 2020 to the fieldwork (the helpline pattern's span)
+            model.step()
+        table = model.datacollector.get_model_vars_dataframe()
+        after = table[table["phase"] == "decentralised"]
+        rates.append(after["intervision_attendance_rate"].mean())
+    assert np.mean(rates) < MINORITY

@@ -75,6 +75,9 @@ def Dashboard(
     start = solara.use_memo(
         lambda: controller.decode(router.search) if use_url else ({}, None, []), []
     )
+    start_b = solara.use_memo(
+        lambda: controller.decode_b(router.search) if use_url else (None, []), []
+    )
     ctrls = solara.use_memo(controls, [])
     defaults = solara.use_memo(default_parameters, [])
     values = solara.use_reactive({**defaults, **(initial or {}), **start[0]})
@@ -82,7 +85,7 @@ def Dashboard(
     resets = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(1)
-    message = solara.use_reactive("; ".join(start[2]))
+    message = solara.use_reactive("; ".join(start[2] + start_b[1]))
     target = solara.use_reactive(0)
     bands = solara.use_reactive((-1, {}))
     comparing = solara.use_reactive(False)
@@ -95,7 +98,7 @@ def Dashboard(
         lambda: controller.Player(alive, lambda f: live.wait_drawn(f, controller.ACK_TIMEOUT)), []
     )
     shown_band = solara.use_ref({})
-    kept = solara.use_reactive(None)  # the settings kept as B, or None
+    kept = solara.use_reactive(start_b[0])  # the settings kept as B, or None
     shown_other = solara.use_ref((None, None))
 
     def build() -> tuple[Run | None, str | None]:
@@ -191,7 +194,7 @@ def Dashboard(
 
     solara.use_thread(catch_up, dependencies=[other], intrusive_cancel=False)
 
-    query = controller.encode(values.value, seed_value.value)
+    query = controller.encode(values.value, seed_value.value, kept.value)
 
     def push_url() -> None:
         if use_url and (router.search or "") != query:
@@ -244,6 +247,7 @@ def Dashboard(
                 bool(band),
                 drawer,
                 kept.value is not None,
+                other,
             )
         with solara.Div(classes=["views"]):
             notes = (build_error, other_error, message.value)

@@ -18,6 +18,7 @@ import numpy as np
 
 from simulation.dashboard import regime
 from simulation.dashboard.charts import MEASURES
+from simulation.dashboard.compare import Setup
 from simulation.dashboard.run import HISTORY_KEYS, Run, start_run
 from simulation.model import PoolingModel, default_parameters
 from simulation.parameters import validate_parameter
@@ -168,22 +169,64 @@ def _num(value: Any) -> float:
 # --- the set-up in the URL ---------------------------------------------------------------------
 
 
-def encode(values: Mapping[str, Any], seed: int) -> str:
-    """The query string of a set-up: the seed and every value that differs from the default."""
+B_PREFIX = "b."
+"""Prefix of run B's entries in the query string (``b.seed``, ``b.openness``, ...)."""
+
+
+def encode(values: Mapping[str, Any], seed: int, b: Setup | None = None) -> str:
+    """The query string of a set-up: the seed and every value that differs from the default.
+
+    With a run B kept, B's seed and its values that differ from the default follow, each
+    prefixed with :data:`B_PREFIX`, so that a shared address opens the same comparison.
+    """
+    items = _entries(values, seed)
+    if b is not None:
+        items.update({B_PREFIX + k: text for k, text in _entries(b.params(), b.seed).items()})
+    return urllib.parse.urlencode(items)
+
+
+def _entries(values: Mapping[str, Any], seed: int) -> dict[str, str]:
     defaults = default_parameters()
     items = {"seed": str(int(seed))}
     for name, value in values.items():
         if name in defaults and value != defaults[name]:
             items[name] = "auto" if value is None else str(value)
-    return urllib.parse.urlencode(items)
+    return items
 
 
 def decode(query: str | None) -> tuple[dict[str, Any], int | None, list[str]]:
-    """Parameters, seed and problems read from a query string (bad entries are left out)."""
+    """Parameters, seed and problems read from a query string (bad entries are left out).
+
+    Run B's entries (:data:`B_PREFIX`) are read by :func:`decode_b`, not here.
+    """
+    pairs = urllib.parse.parse_qsl(query or "")
+    return _decode([(name, text) for name, text in pairs if not name.startswith(B_PREFIX)])
+
+
+def decode_b(query: str | None) -> tuple[Setup | None, list[str]]:
+    """Run B's kept settings read from a query string, or None, and the problems met.
+
+    B's values that are absent take the defaults, as in :func:`encode`; an address with B's
+    entries but no valid ``b.seed`` keeps no B and says why.
+    """
+    pairs = urllib.parse.parse_qsl(query or "")
+    own = [(name[len(B_PREFIX) :], text) for name, text in pairs if name.startswith(B_PREFIX)]
+    if not own:
+        return None, []
+    values, seed, problems = _decode(own)
+    problems = [f"run B: {problem}" for problem in problems]
+    if seed is None:
+        if not any(name == "seed" for name, _ in own):
+            problems.append("run B: b.seed is missing, so no run B was kept")
+        return None, problems
+    return Setup.of({**default_parameters(), **values}, seed), problems
+
+
+def _decode(pairs: list[tuple[str, str]]) -> tuple[dict[str, Any], int | None, list[str]]:
     values: dict[str, Any] = {}
     seed: int | None = None
     problems: list[str] = []
-    for name, text in urllib.parse.parse_qsl(query or ""):
+    for name, text in pairs:
         if name == "seed":
             seed = parse_seed(text)
             if seed is None:
@@ -223,21 +266,42 @@ def parse_seed(text: Any) -> int | None:
 # --- export ------------------------------------------------------------------------------------
 
 
-def measures_csv(run: Run) -> str:
-    """The run's measures week by week, with the regime shown, as CSV text."""
+def measures_csv(run: Run, other: Run | None = None) -> str:
+    """The run's measures week by week, with the regime shown, as CSV text.
+
+    With a run B beside it, B's measures and regime of the same week follow in columns
+    prefixed ``b_`` (empty where B has no row for that week).
+    """
     out = io.StringIO()
     columns = ["week", *HISTORY_KEYS, "phase", "raw", "regime"]
     columns += [f"{end}_{key}" for key in regime.JUDGED for end in ("low", "high")]
+    b_keys = [*HISTORY_KEYS, "phase", "raw", "regime"] if other is not None else []
+    columns += [f"b_{key}" for key in b_keys]
+    b_rows = {row["week"]: row for row in other.history} if other is not None else {}
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in run.history:
-        writer.writerow(row)
+        b_row = b_rows.get(row["week"], {})
+        writer.writerow({**row, **{f"b_{key}": b_row.get(key) for key in b_keys}})
     return out.getvalue()
 
 
-def csv_name(run: Run) -> str:
-    """A file name that says which run the CSV is."""
-    return f"isohybrid-{run.params.get('scenario', 'run')}-seed{run.seed}-week{run.week}.csv"
+def csv_name(run: Run, other: Run | None = None) -> str:
+    """A file name that says which run the CSV is (and which B, when one is beside it)."""
+    name = f"isohybrid-{run.params.get('scenario', 'run')}-seed{run.seed}-week{run.week}"
+    if other is not None:
+        name += f"-and-B-{other.params.get('scenario', 'run')}-seed{other.seed}"
+    return name + ".csv"
 
 
-__all__ = ["Player", "decode", "encode", "parse_seed", "run_to", "seed_band", "start_run"]
+__all__ = [
+    "B_PREFIX",
+    "Player",
+    "decode",
+    "decode_b",
+    "encode",
+    "parse_seed",
+    "run_to",
+    "seed_band",
+    "start_run",
+]

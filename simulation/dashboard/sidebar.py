@@ -34,8 +34,9 @@ def Sidebar(
     compared: bool,
     drawer: solara.Reactive[bool],
     kept: bool = False,
+    other: Run | None = None,
 ) -> None:
-    """Set-up, knobs, finer controls and tools, scrolling on their own.
+    """Set-up, knobs, finer controls and tools, scrolling on their own (``other``: run B).
 
     Why one function: the sidebar's parts in reading order, top to bottom; each part is
     already its own component (controls, groups, seed box, tools).
@@ -81,7 +82,7 @@ def Sidebar(
     for title, names, is_open in control_groups():
         if not is_open:
             ParamGroup(title, names, False, ctrls, values, set_param, implied, reasons)
-    Tools(run, actions, comparing, compared)
+    Tools(run, actions, comparing, compared, other)
     CompareSettings(actions, kept)
 
 
@@ -188,16 +189,20 @@ def CompareSettings(actions: Mapping[str, Callable], kept: bool) -> None:
     Para(
         "Compare with other settings: keep these settings (and seed) as B, then change any "
         "control. The run starts again as A; B plays alongside, week for week, as a dashed "
-        "line on each measure, with its own badge.",
+        "line on each measure, with its own badge. The address and the CSV carry B too.",
         font_size="0.75rem",
     )
 
 
 @solara.component
 def Tools(
-    run: Run | None, actions: Mapping[str, Callable], comparing: bool, compared: bool
+    run: Run | None,
+    actions: Mapping[str, Callable],
+    comparing: bool,
+    compared: bool,
+    other: Run | None = None,
 ) -> None:
-    """Run to a week, compare seeds, download the measures."""
+    """Run to a week, compare seeds, download the measures (with run B's, when kept)."""
     week = solara.use_reactive(52)
     Para("Tools", font_weight="600", color="#222", font_size="0.9rem", margin_top="8px")
     with solara.Row(gap="6px", style={"align-items": "center"}, classes=["run-to"]):
@@ -231,8 +236,8 @@ def Tools(
     )
     if run is not None:
         solara.FileDownload(
-            lambda: controller.measures_csv(run),
-            controller.csv_name(run),
+            lambda: controller.measures_csv(run, other),
+            controller.csv_name(run, other),
             label="Download measures (CSV)",
             mime_type="text/csv",
         )
