@@ -33,7 +33,11 @@ at random waits for memory. So a kernel first gathers what the week needs in pas
 independent reads, which the memory system serves many at a time (the edges the draws fall on
 and their workers; the active ties' ends and strengths, in compact arrays), asks for the rows of
 the interactions a few ahead (:func:`_prefetch`), and only then applies the interactions in
-order. None of this changes a value: the same draws meet the same pairs in the same order.
+order. The visits kernel also writes, each week, what a visit reads of a worker (association,
+ties, profession, rate of adaptation, first partners) side by side in one 64-byte row
+(:meth:`simulation.world.World.rows`), so that a visit waits for the worker's practice and one
+row instead of one line per array. None of this changes a value: the same draws meet the same
+pairs in the same order.
 
 Why one module: :func:`pure_python` rebuilds every kernel, and the pair rules they share, in this
 module's one namespace, so that each pure-Python original calls the others' originals; kernels
@@ -273,22 +277,6 @@ def _merge_sorted(a, b):
             out[k] = b[j]
             j += 1
     return out
-
-
-@_jit
-def _still_tied(tie, tie_ids):
-    """The ids in ``tie_ids`` whose tie is still on, in the same order."""
-    n = tie_ids.shape[0]
-    out = np.empty(n, dtype=np.int64)
-    m = 0
-    for k in range(n):
-        if k + PREFETCH_AHEAD < n:
-            _prefetch(tie, tie_ids[k + PREFETCH_AHEAD])
-        e = tie_ids[k]
-        if tie[e] != 0.0:
-            out[m] = e
-            m += 1
-    return out[:m].copy()
 
 
 # --- generic kernels over pre-sampled pairs -----------------------------------------------------
@@ -626,6 +614,9 @@ def _tie_table(tie, tie_ids, ends):
     second = np.empty(m, dtype=np.int64)
     acc = 0.0
     for k in range(m):
+        if k + PREFETCH_AHEAD < m:
+            _prefetch(tie, tie_ids[k + PREFETCH_AHEAD])
+            _prefetch(ends, tie_ids[k + PREFETCH_AHEAD])
         e = tie_ids[k]
         acc += tie[e]
         cum[k] = acc
@@ -770,74 +761,148 @@ def route_visits(
     association's worker ``assoc_order[assoc_ptr[a] + int(u[0, k] * size)]``; where the reception
     of ``a``'s site ``s`` is shared this week (``u[1, k] < p_shared[s]``), by the site's worker
     ``site_order[site_ptr[s] + int(u[2, k] * span)]`` instead.
+
+    Two passes of independent reads (see the module's note on memory): the first finds each
+    visit's place in ``assoc_order`` or ``site_order``, the second reads the workers there.
     """
     n = visit_ben.shape[0]
-    worker = np.empty(n, dtype=np.int64)
+    place = np.empty(n, dtype=np.int64)  # >= 0: in assoc_order; < 0: -1 - place in site_order
     for k in range(n):
+        if k + 2 * PREFETCH_AHEAD < n:
+            _prefetch(need_public, visit_ben[k + 2 * PREFETCH_AHEAD])
         home = need_public[visit_ben[k]]
-        start = assoc_ptr[home]
-        chosen = assoc_order[start + int(u[0, k] * (assoc_ptr[home + 1] - start))]
         s = assoc_site[home]
         if u[1, k] < p_shared[s]:
             start = site_ptr[s]
-            chosen = site_order[start + int(u[2, k] * (site_ptr[s + 1] - start))]
-        worker[k] = chosen
+            place[k] = -1 - (start + int(u[2, k] * (site_ptr[s + 1] - start)))
+        else:
+            start = assoc_ptr[home]
+            place[k] = start + int(u[0, k] * (assoc_ptr[home + 1] - start))
+    worker = np.empty(n, dtype=np.int64)
+    for k in range(n):
+        if k + 2 * PREFETCH_AHEAD < n:
+            ahead = place[k + 2 * PREFETCH_AHEAD]
+            if ahead >= 0:
+                _prefetch(assoc_order, ahead)
+            else:
+                _prefetch(site_order, -1 - ahead)
+        q = place[k]
+        worker[k] = assoc_order[q] if q >= 0 else site_order[-1 - q]
     return worker
 
 
-@_jit
-def _tie_lists(tie, tie_ids, ends, n):
-    """Each worker's active ties, compact (CSR), with their strengths and both ends.
+# columns of the rows :func:`serve_publics` writes for each worker (one cache line a worker)
+_ROW_ASSOC, _ROW_DEGREE, _ROW_PROFESSION, _ROW_FIRST, _ROW_END, _ROW_RATE = 0, 1, 2, 3, 4, 5
+_ROW_PAIRS = 12  # in the int32 view: a worker's first two partners, (tie, partner) each
+_INLINE = 2
+ROW_WIDTH = 8
+"""Columns of the per-worker rows of :func:`serve_publics` (8 x 8 bytes: one cache line)."""
 
-    ``ptr`` (``(n + 1,)``) and ``slot`` (``(2T,)``) list the positions in ``tie_ids`` of each
-    worker's ties in ascending edge order (the order of :func:`incidence`, without the edges
-    that have no tie); ``strength``, ``first`` and ``second`` are indexed by position.
+
+@_jit
+def _worker_rows(rows, membership, tie_degree, profession, openness, learn, mu, end, partners):
+    """Write each worker's row: association, ties, profession, partners, adaptation rate.
+
+    The rate is ``mu * openness * learn`` (the same product, in the same order, as the rule's);
+    the integer columns are read through int64 and int32 views of the same memory. A worker's
+    partners end at ``end[i]`` in ``partners`` and start where the previous worker's end; its
+    first two are copied into its row, so that a referral from a worker with few ties reads
+    no more than its row and the ties' strengths.
+    """
+    ints = rows.view(np.int64)
+    pairs = rows.view(np.int32)
+    start = 0
+    for i in range(rows.shape[0]):
+        ints[i, _ROW_ASSOC] = membership[i]
+        ints[i, _ROW_DEGREE] = tie_degree[i]
+        ints[i, _ROW_PROFESSION] = profession[i]
+        ints[i, _ROW_FIRST] = start
+        ints[i, _ROW_END] = end[i]
+        rows[i, _ROW_RATE] = mu * openness[i] * learn[i]
+        for q in range(min(_INLINE, end[i] - start)):
+            pairs[i, _ROW_PAIRS + 2 * q] = partners[start + q, 0]
+            pairs[i, _ROW_PAIRS + 2 * q + 1] = partners[start + q, 1]
+        start = end[i]
+
+
+@_jit
+def _partner_lists(
+    tie, tie_ids, ends, rows, membership, tie_degree, profession, openness, learn, mu
+):
+    """Each worker's row (:func:`_worker_rows`) and its collaboration partners, with strengths.
+
+    Returns ``(partners, strength)``: ``partners[s] = (t, j)`` for the tie at position ``t`` of
+    ``tie_ids`` and the worker ``j`` at its other end; worker ``i``'s entries are
+    ``partners[first:end]`` with ``first, end`` in its row (columns ``_ROW_FIRST``,
+    ``_ROW_END``), in ascending edge order (the order of :func:`incidence`, without the edges
+    that have no tie). ``strength[t]`` is the strength of tie ``t``. The counts and fill
+    cursors live in a compact array, so that the rows are written in one pass, in order.
     """
     m = tie_ids.shape[0]
     strength = np.empty(m)
-    first = np.empty(m, dtype=np.int64)
-    second = np.empty(m, dtype=np.int64)
+    first = np.empty(m, dtype=np.int32)
+    second = np.empty(m, dtype=np.int32)
+    cursor = np.zeros(rows.shape[0], dtype=np.int64)
     for t in range(m):
+        if t + PREFETCH_AHEAD < m:
+            _prefetch(tie, tie_ids[t + PREFETCH_AHEAD])
+            _prefetch(ends, tie_ids[t + PREFETCH_AHEAD])
         e = tie_ids[t]
         strength[t] = tie[e]
         first[t] = ends[e, 0]
         second[t] = ends[e, 1]
-    ptr = np.zeros(n + 1, dtype=np.int64)
+        cursor[first[t]] += 1
+        cursor[second[t]] += 1
+    start = 0
+    for i in range(cursor.shape[0]):  # counts to where each worker's partners start
+        count = cursor[i]
+        cursor[i] = start
+        start += count
+    partners = np.empty((2 * m, 2), dtype=np.int32)
     for t in range(m):
-        ptr[first[t] + 1] += 1
-        ptr[second[t] + 1] += 1
-    for i in range(n):
-        ptr[i + 1] += ptr[i]
-    fill = ptr[:n].copy()
-    slot = np.empty(2 * m, dtype=np.int64)
-    for t in range(m):
-        slot[fill[first[t]]] = t
-        fill[first[t]] += 1
-        slot[fill[second[t]]] = t
-        fill[second[t]] += 1
-    return ptr, slot, strength, first, second
+        for i, j in ((first[t], second[t]), (second[t], first[t])):
+            s = cursor[i]
+            partners[s, 0] = t
+            partners[s, 1] = j
+            cursor[i] = s + 1
+    _worker_rows(rows, membership, tie_degree, profession, openness, learn, mu, cursor, partners)
+    return partners, strength
 
 
 @_jit
-def _refer(i, u_pick, ptr, slot, strength, first, second):
+def _entry(i, q, s, pairs, partners):
+    """Worker ``i``'s ``q``-th partner entry ``(t, j)`` (at ``s`` in ``partners``)."""
+    if q < _INLINE:
+        return pairs[i, _ROW_PAIRS + 2 * q], pairs[i, _ROW_PAIRS + 2 * q + 1]
+    return partners[s, 0], partners[s, 1]
+
+
+@_jit
+def _refer(i, u_pick, rows, partners, strength):
     """The partner a referral goes to, by tie strength, or -1; renews the tie (``strength``)."""
+    ints = rows.view(np.int64)
+    pairs = rows.view(np.int32)
+    lo = ints[i, _ROW_FIRST]
+    hi = ints[i, _ROW_END]
     total = 0.0
-    for s in range(ptr[i], ptr[i + 1]):
-        total += strength[slot[s]]
+    for s in range(lo, hi):
+        total += strength[_entry(i, s - lo, s, pairs, partners)[0]]
     target = u_pick * total
     acc = 0.0
     chosen = -1
-    for s in range(ptr[i], ptr[i + 1]):
-        t = slot[s]
+    partner = -1
+    for s in range(lo, hi):
+        t, j = _entry(i, s - lo, s, pairs, partners)
         if strength[t] > 0.0:
             chosen = t
+            partner = j
             acc += strength[t]
             if acc > target:
                 break
     if chosen < 0:
         return -1
     strength[chosen] = 1.0
-    return second[chosen] if first[chosen] == i else first[chosen]
+    return partner
 
 
 @_jit
@@ -891,6 +956,7 @@ def serve_publics(
     profession,
     owned,
     keep,
+    rows,
 ):
     """A week of visits: each beneficiary is seen, maybe referred, and the worker adapts.
 
@@ -927,12 +993,18 @@ def serve_publics(
         profession: ``(N,)`` profession code of each worker.
         owned: ``(P, D)`` bool, the facets each profession owns.
         keep: share of the adaptation left on an owned facet.
+        rows: ``(N, ROW_WIDTH)`` float64 room, overwritten: each worker's row of what a visit
+            reads (association, ties, profession, rate), one cache line a worker, so that a
+            visit waits for two lines of the worker's (practice and row) instead of six.
 
     Returns:
         ``(referred, adapted)``: the numbers of referrals and of adaptations.
     """
     d = x.shape[1]
-    ptr, slot, strength, first, second = _tie_lists(tie, tie_ids, ends, x.shape[0])
+    partners, strength = _partner_lists(
+        tie, tie_ids, ends, rows, membership, tie_degree, profession, openness, learn, mu
+    )
+    ints = rows.view(np.int64)
     n = visit_ben.shape[0]
     referred = 0
     adapted = 0
@@ -940,35 +1012,31 @@ def serve_publics(
         if k + PREFETCH_AHEAD < n:
             ahead = visit_worker[k + PREFETCH_AHEAD]
             _prefetch(x, ahead)
+            _prefetch(rows, ahead)
             _prefetch(need, visit_ben[k + PREFETCH_AHEAD])
             _prefetch(need_public, visit_ben[k + PREFETCH_AHEAD])
-            _prefetch(membership, ahead)
-            _prefetch(tie_degree, ahead)
-            _prefetch(openness, ahead)
-            _prefetch(learn, ahead)
-            _prefetch(profession, ahead)
         b = visit_ben[k]
         i = visit_worker[k]
         home = need_public[b]
-        if membership[i] == home:
-            if tie_degree[i] == 0 or not u_refer[k] < p_refer:
+        if ints[i, _ROW_ASSOC] == home:
+            if ints[i, _ROW_DEGREE] == 0 or not u_refer[k] < p_refer:
                 continue
             worst = 0.0
             for f in range(d):
                 worst = max(worst, abs(need[b, f] - x[i, f]))
             if not worst > fit:
                 continue
-            i = _refer(i, u_pick[k], ptr, slot, strength, first, second)
+            i = _refer(i, u_pick[k], rows, partners, strength)
             if i < 0:
                 continue
             referred += 1
-            if membership[i] == home:
+            if ints[i, _ROW_ASSOC] == home:
                 continue
         f = _facet_to_adapt(x, i, need, b, u_facet[k], tol)
         if f < 0:
             continue
-        rate = mu * openness[i] * learn[i]
-        if owned[profession[i], f]:
+        rate = rows[i, _ROW_RATE]
+        if owned[ints[i, _ROW_PROFESSION], f]:
             rate *= keep
         rate = min(1.0, rate)
         x[i, f] += rate * (need[b, f] - x[i, f])
@@ -1053,9 +1121,14 @@ def cut_ties(leavers, adj_ptr, adj_edge, ends, tie, familiarity, degree, tie_ids
     """Leavers' edges lose their familiarity and their ties (a new hire knows nobody).
 
     Returns:
-        The sorted ids of the ties still active.
+        The sorted ids of the ties still active: ``tie_ids`` without the ties cut, found from
+        the short sorted list of those (``tie_ids`` lists the edges whose tie is on).
     """
-    cut = False
+    room = 0
+    for k in range(leavers.shape[0]):
+        room += adj_ptr[leavers[k] + 1] - adj_ptr[leavers[k]]
+    cut = np.empty(room, dtype=np.int64)
+    n_cut = 0
     for k in range(leavers.shape[0]):
         i = leavers[k]
         end = adj_ptr[i + 1]
@@ -1069,10 +1142,27 @@ def cut_ties(leavers, adj_ptr, adj_edge, ends, tie, familiarity, degree, tie_ids
                 tie[e] = 0.0
                 degree[ends[e, 0]] -= 1
                 degree[ends[e, 1]] -= 1
-                cut = True
-    if not cut:
+                cut[n_cut] = e
+                n_cut += 1
+    if n_cut == 0:
         return tie_ids
-    return _still_tied(tie, tie_ids)
+    return _without(tie_ids, np.sort(cut[:n_cut]))
+
+
+@_jit
+def _without(a, b):
+    """The sorted array ``a`` without the values of the sorted array ``b``."""
+    out = np.empty(a.shape[0], dtype=np.int64)
+    m = 0
+    j = 0
+    for k in range(a.shape[0]):
+        while j < b.shape[0] and b[j] < a[k]:
+            j += 1
+        if j < b.shape[0] and b[j] == a[k]:
+            continue
+        out[m] = a[k]
+        m += 1
+    return out[:m].copy()
 
 
 @_jit
@@ -1083,6 +1173,8 @@ def decay_ties(tie, tie_ids, degree, ends, keep, floor):
         The sorted ids of the ties still active.
     """
     m = tie_ids.shape[0]
+    kept = np.empty(m, dtype=np.int64)
+    n_kept = 0
     for k in range(m):
         if k + PREFETCH_AHEAD < m:
             _prefetch(tie, tie_ids[k + PREFETCH_AHEAD])
@@ -1093,7 +1185,10 @@ def decay_ties(tie, tie_ids, degree, ends, keep, floor):
             degree[ends[e, 0]] -= 1
             degree[ends[e, 1]] -= 1
         tie[e] = s
-    return _still_tied(tie, tie_ids)
+        if s != 0.0:  # still on: kept, found in the same pass
+            kept[n_kept] = e
+            n_kept += 1
+    return kept[:n_kept].copy()
 
 
 @_jit
@@ -1127,11 +1222,13 @@ _HELPERS = (
     "_pair_rates",
     "_facet_rate",
     "_merge_sorted",
-    "_still_tied",
+    "_without",
     "_tie_table",
     "_search_right",
     "_alias_draws",
-    "_tie_lists",
+    "_worker_rows",
+    "_partner_lists",
+    "_entry",
     "_refer",
     "_facet_to_adapt",
 )

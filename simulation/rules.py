@@ -183,7 +183,7 @@ def common_work(
         members, team = members[present], team[present]
     if members.size == 0:
         return 0, called
-    u = rng.random((members.size, world.practices.shape[1]))
+    u = world.uniforms(rng, members.size, world.practices.shape[1])
     if r.newcomer_learning > 0:
         u /= learning(world, r)[members, None]  # u < p * learn
     kernels.active().pooled_function(
@@ -310,6 +310,7 @@ def serve_publics(
         world.profession,
         world.owned,
         keep_owned(r),
+        world.rows(kernels.ROW_WIDTH),
     )
     return n, int(adapted)
 

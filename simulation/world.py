@@ -93,6 +93,7 @@ class World:
         self.tool_strength = np.zeros(n_sites)  # 1 when written, decays as they go unused
         self.gap = np.zeros(n)  # identity threat of each worker (see :func:`exit_and_hire`)
         self._draws = np.empty(0)  # room for a week's uniforms, reused (see :meth:`uniforms`)
+        self._rows = np.empty((0, 0))  # room for a row per worker, reused (see :meth:`rows`)
         # the learning multipliers and the tenures they were computed from (workforce.learning)
         self.learned: tuple[float, np.ndarray, np.ndarray] | None = None
         # workers by association and by site (CSR), to route visits
@@ -120,6 +121,19 @@ class World:
         if self._draws.shape[0] < size:
             self._draws = np.empty(size + size // 8)
         return rng.random((rows, n), out=self._draws[:size].reshape(rows, n))
+
+    def rows(self, width: int) -> np.ndarray:
+        """``(N, width)`` float64 room, each row starting on a 64-byte cache line, kept.
+
+        A kernel that reads several per-worker values at random writes them side by side here
+        first (:func:`simulation.kernels.serve_publics`), so that a worker costs one cache line,
+        not one per array. The memory is kept from week to week; its contents are the caller's.
+        """
+        if self._rows.shape != (self.n_workers, width):
+            buffer = np.empty(self.n_workers * width + 8)
+            skip = (-buffer.ctypes.data % 64) // 8
+            self._rows = buffer[skip : skip + self.n_workers * width].reshape(-1, width)
+        return self._rows
 
     def pooled_members(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """Workers in common work at this level (``cw_draw < level``) and their sites.

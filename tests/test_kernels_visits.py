@@ -1,0 +1,168 @@
+"""The visits kernel against the rule of service written plainly, one visit after another."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulation import kernels, rules
+from simulation.model import PoolingModel
+
+
+def _refer(i: int, u_pick: float, world: rules.World, strength: dict[int, float]) -> int:
+    """The partner a referral goes to: the tie where the strengths, in edge order, pass u."""
+    mine = [int(e) for e in world.tie_ids if i in world.cp_edges[e]]
+    total = 0.0
+    for e in mine:
+        total += strength[e]
+    acc, chosen = 0.0, -1
+    for e in mine:
+        if strength[e] > 0.0:
+            chosen = e
+            acc += strength[e]
+            if acc > u_pick * total:
+                break
+    if chosen < 0:
+        return -1
+    strength[chosen] = 1.0
+    a, b = world.cp_edges[chosen]
+    return int(b if a == i else a)
+
+
+def _adapt(x: np.ndarray, i: int, need: np.ndarray, u: float, learn: np.ndarray, world, r) -> int:
+    """Worker ``i`` closes part of one facet's gap, picked in proportion to the gaps."""
+    gaps = np.abs(need - x[i])
+    over = gaps > r.facet_tolerance
+    if not over.any():
+        return 0
+    target, acc, pick = u * gaps[over].sum(), 0.0, -1
+    for f in np.flatnonzero(over):
+        pick = f
+        acc += gaps[f]
+        if acc > target:
+            break
+    rate = r.service_adaptation * world.openness[i] * learn[i]
+    if world.owned[world.profession[i], pick]:
+        rate *= rules.keep_owned(r)
+    x[i, pick] += min(1.0, rate) * (need[pick] - x[i, pick])
+    return 1
+
+
+def _plain_visits(world, r, ben, worker, u, p_refer):
+    """The rule of :func:`rules.serve_publics`, one visit at a time, on copies."""
+    x, tie = world.practices.copy(), world.tie.copy()
+    strength = {int(e): tie[e] for e in world.tie_ids}
+    learn = rules.learning(world, r)
+    referred = adapted = 0
+    for k in range(ben.size):
+        b, i = int(ben[k]), int(worker[k])
+        home = world.need_public[b]
+        if world.membership[i] == home:
+            if world.tie_degree[i] == 0 or not u[3, k] < p_refer:
+                continue
+            if not np.abs(world.need[b] - x[i]).max() > r.access_tolerance:
+                continue
+            i = _refer(i, u[4, k], world, strength)
+            if i < 0:
+                continue
+            referred += 1
+            if world.membership[i] == home:
+                continue
+        adapted += _adapt(x, i, world.need[b], u[5, k], learn, world, r)
+    for e, s in strength.items():
+        tie[e] = s
+    return x, tie, referred, adapted
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_serve_publics_is_the_rule_of_service_applied_visit_by_visit(seed: int) -> None:
+    model = PoolingModel(
+        scenario="landscape",
+        n_workers=400,
+        pooling_intensity=0.85,
+        newcomer_learning=1.0,
+        rng=seed,
+    )
+    for _ in range(12):  # ties form, tenures spread
+        model.step()
+    w, r = model.world, model.params
+    rng = np.random.default_rng(seed)
+    n = 3000
+    ben = rng.integers(0, w.need.shape[0], n)
+    u = rng.random((6, n))
+    p_shared = np.full(w.n_sites, 0.5)
+    worker = kernels.route_visits(
+        ben,
+        w.need_public,
+        w.assoc_ptr,
+        w.assoc_order,
+        w.assoc_site,
+        w.site_ptr,
+        w.site_order,
+        p_shared,
+        u,
+    )
+    p_refer = 0.9
+    x, tie = w.practices.copy(), w.tie.copy()
+    referred, adapted = kernels.serve_publics(
+        x,
+        w.need,
+        w.need_public,
+        w.membership,
+        ben,
+        worker,
+        u[3],
+        u[4],
+        u[5],
+        p_refer,
+        r.access_tolerance,
+        r.facet_tolerance,
+        r.service_adaptation,
+        w.tie_ids,
+        w.cp_edges,
+        tie,
+        w.tie_degree,
+        w.openness,
+        rules.learning(w, r),
+        w.profession,
+        w.owned,
+        rules.keep_owned(r),
+        w.rows(kernels.ROW_WIDTH),
+    )
+    y, tie_y, referred_y, adapted_y = _plain_visits(w, r, ben, worker, u, p_refer)
+    assert (referred, adapted) == (referred_y, adapted_y)
+    assert referred > 0
+    assert adapted > 0
+    assert np.array_equal(x, y)
+    assert np.array_equal(tie, tie_y)
+
+
+def test_route_visits_sends_each_visit_to_its_association_or_its_site() -> None:
+    w = PoolingModel(scenario="landscape", n_workers=400, rng=3).world
+    rng = np.random.default_rng(3)
+    n = 2000
+    ben = rng.integers(0, w.need.shape[0], n)
+    u = rng.random((6, n))
+    p_shared = rng.random(w.n_sites)
+    worker = kernels.route_visits(
+        ben,
+        w.need_public,
+        w.assoc_ptr,
+        w.assoc_order,
+        w.assoc_site,
+        w.site_ptr,
+        w.site_order,
+        p_shared,
+        u,
+    )
+    home = w.need_public[ben]
+    site = w.assoc_site[home]
+    size = w.assoc_ptr[home + 1] - w.assoc_ptr[home]
+    span = w.site_ptr[site + 1] - w.site_ptr[site]
+    own = w.assoc_order[w.assoc_ptr[home] + (u[0] * size).astype(np.int64)]
+    colleague = w.site_order[w.site_ptr[site] + (u[2] * span).astype(np.int64)]
+    shared = u[1] < p_shared[site]
+    assert np.array_equal(worker, np.where(shared, colleague, own))
+    assert 0 < shared.sum() < n
+    assert np.all(w.membership[worker[~shared]] == home[~shared])
+    assert np.all(w.worker_site[worker] == site)
