@@ -55,7 +55,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+# The model runs on one thread. OpenBLAS's idle threads spin for a while after any call made
+# while a model is built, which processor time would count against the weeks that follow; the
+# sweep engine's workers run with one BLAS thread for the same reason (experiments/runner.py).
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
