@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation import kernels
+from simulation import kernels, rates
 from simulation.parameters import Parameters
 from simulation.world import World
 
@@ -31,37 +31,12 @@ def premises(world: World, co_level: float, r: Parameters) -> None:
     """
     if not r.premises_norms or r.premises_pull <= 0 or co_level <= 0:
         return
-    rate = _premises_rate(world, r.premises_pull, co_level)
+    rate = rates.premises_rate(world, r.premises_pull, co_level)
     if rate is None:
         return
     kernels.active().pull_towards(
         world.practices, world.worker_site, world.norm, world.zeros, rate, world.norm_mask
     )
-
-
-def _premises_rate(world: World, pull: float, co_level: float) -> np.ndarray | None:
-    """Each worker's weekly pull to its building's norm (None when nobody is pulled).
-
-    Kept from week to week while the pull, the level and the rooms lost stay the same.
-    """
-    kept = getattr(world, "_premises_rate", None)
-    if (
-        kept is None
-        or kept[0] != pull
-        or kept[1] != co_level
-        or kept[2] is not world.room_lost
-        or kept[3] is not world.membership
-    ):
-        rate = pull * co_level * world.room_lost[world.membership]
-        kept = (
-            pull,
-            co_level,
-            world.room_lost,
-            world.membership,
-            rate if np.any(rate > 0) else None,
-        )
-        world._premises_rate = kept
-    return kept[4]
 
 
 def tool_gap(world: World) -> np.ndarray:

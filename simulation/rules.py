@@ -28,14 +28,12 @@ and rule 9 in :mod:`simulation.workforce` (all importable from here);
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
-from simulation import kernels
+from simulation import kernels, rates
 from simulation.parameters import Parameters
 from simulation.place import intervision_attendance, premises, shared_tools, tool_gap
-from simulation.scenarios import Phase, pooling_levels
+from simulation.scenarios import Phase
 from simulation.sweeps import collaboration_sweeps, sweep_pairs
 from simulation.workforce import NEWCOMER_WEEKS, draw_openness, learning, turnover
 from simulation.world import World, csr
@@ -219,7 +217,7 @@ def anchoring(world: World, r: Parameters) -> None:
             world.membership,
             world.cultures,
             world.style,
-            r.anchoring * world.anchor_rate,
+            rates.anchor_rate(world, r.anchoring),
             world.facet_weight,
         )
 
@@ -234,34 +232,10 @@ def culture_drift(world: World, r: Parameters) -> None:
     if r.culture_drift > 0:
         means = world.cultures.copy()
         kernels.active().group_mean(world.practices, world.membership, world.n_associations, means)
-        rate = _drift_rate(world, r.culture_drift)
+        rate = rates.drift_rate(world, r.culture_drift)
         world.cultures += rate * (means - world.cultures)
     if r.external_pressure > 0:
         world.cultures += EXTERNAL_RATE * r.external_pressure * (world.standard - world.cultures)
-
-
-def _drift_rate(world: World, drift: float) -> np.ndarray:
-    """``(culture_drift * (1 - identity))[:, None]``, kept while the drift and identities stay."""
-    kept = getattr(world, "_drift_rate", None)
-    if kept is None or kept[0] != drift or kept[1] is not world.identity:
-        kept = (drift, world.identity, (drift * (1.0 - world.identity))[:, None])
-        world._drift_rate = kept
-    return kept[2]
-
-
-def _shared_reception(world: World, co_level: float, common_level: float) -> np.ndarray:
-    """Each site's chance that a visit is seen by any worker of the site (kept per levels)."""
-    kept = getattr(world, "_shared_reception", None)
-    if (
-        kept is None
-        or kept[0] != co_level
-        or kept[1] != common_level
-        or kept[2] is not world.reception_shared
-    ):
-        shared = 1.0 - (1.0 - co_level * world.reception_shared) * (1.0 - common_level)
-        kept = (co_level, common_level, world.reception_shared, shared)
-        world._shared_reception = kept
-    return kept[3]
 
 
 def serve_publics(
@@ -300,7 +274,7 @@ def serve_publics(
         return 0, 0
     ben = rng.integers(0, world.need.shape[0], n)
     u = world.uniforms(rng, 6, n)
-    p_shared = _shared_reception(world, co_level, common_level)
+    p_shared = rates.shared_reception(world, co_level, common_level)
     k = kernels.active()
     worker = k.route_visits(
         ben,
@@ -349,7 +323,7 @@ def levels_in_force(r: Parameters, phase: Phase, week: int) -> tuple[float, floa
     phase of peer meetings, common work is full on a meeting's week (with the share
     attending) and nil between meetings.
     """
-    base = _ladder(r.pooling_intensity)
+    base = rates.ladder(r.pooling_intensity)
     own = (r.co_presence, r.collaboration, r.common_work)
     from_phase = (phase.co_presence, phase.collaboration, phase.common_work)
     levels = [
@@ -363,12 +337,6 @@ def levels_in_force(r: Parameters, phase: Phase, week: int) -> tuple[float, floa
         meeting = every > 0 and (week - phase.start) % every == every - 1
         levels[2], attendance = (1.0, share) if meeting else (0.0, 1.0)
     return levels[0], levels[1], levels[2], attendance
-
-
-@lru_cache(maxsize=64)
-def _ladder(pooling_intensity: float) -> tuple[float, float, float]:
-    """:func:`simulation.scenarios.pooling_levels`, kept per value of the knob."""
-    return pooling_levels(pooling_intensity)
 
 
 def tie_decay(world: World, r: Parameters) -> None:

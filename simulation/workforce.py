@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation import kernels
+from simulation import kernels, rates
 from simulation.parameters import Parameters
 from simulation.world import World
 
@@ -79,7 +79,7 @@ def turnover(world: World, r: Parameters, rng: np.random.Generator) -> tuple[int
             world.facet_weight,
             world.gap,
         )
-        hazard = r.turnover + _threat_rate(world, r.exit_rate) * world.gap
+        hazard = r.turnover + rates.threat_rate(world, r.exit_rate) * world.gap
         leavers = (u < hazard).nonzero()[0]
     else:
         leavers = (u < r.turnover).nonzero()[0]
@@ -113,15 +113,6 @@ def turnover(world: World, r: Parameters, rng: np.random.Generator) -> tuple[int
         world.tie_ids,
     )
     return exits, int(leavers.size)
-
-
-def _threat_rate(world: World, exit_rate: float) -> np.ndarray:
-    """``exit_rate * identity`` of each worker, kept while the rate and identities stay."""
-    kept = getattr(world, "_threat_rate", None)
-    if kept is None or kept[0] != exit_rate or kept[1] is not world.anchor_rate:
-        kept = (exit_rate, world.anchor_rate, exit_rate * world.anchor_rate)
-        world._threat_rate = kept
-    return kept[2]
 
 
 def draw_openness(rng: np.random.Generator, mean: float, size: int) -> np.ndarray:
