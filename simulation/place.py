@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation import kernels
+from simulation import kernels, rates
 from simulation.parameters import Parameters
 from simulation.world import World
 
@@ -31,8 +31,8 @@ def premises(world: World, co_level: float, r: Parameters) -> None:
     """
     if not r.premises_norms or r.premises_pull <= 0 or co_level <= 0:
         return
-    rate = r.premises_pull * co_level * world.room_lost[world.membership]
-    if not np.any(rate > 0):
+    rate = rates.premises_rate(world, r.premises_pull, co_level)
+    if rate is None:
         return
     kernels.active().pull_towards(
         world.practices, world.worker_site, world.norm, world.zeros, rate, world.norm_mask

@@ -30,10 +30,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation import kernels
+from simulation import kernels, rates
 from simulation.parameters import Parameters
 from simulation.place import intervision_attendance, premises, shared_tools, tool_gap
-from simulation.scenarios import Phase, pooling_levels
+from simulation.scenarios import Phase
 from simulation.sweeps import collaboration_sweeps, sweep_pairs
 from simulation.workforce import NEWCOMER_WEEKS, draw_openness, learning, turnover
 from simulation.world import World, csr
@@ -217,7 +217,7 @@ def anchoring(world: World, r: Parameters) -> None:
             world.membership,
             world.cultures,
             world.style,
-            r.anchoring * world.anchor_rate,
+            rates.anchor_rate(world, r.anchoring),
             world.facet_weight,
         )
 
@@ -232,7 +232,7 @@ def culture_drift(world: World, r: Parameters) -> None:
     if r.culture_drift > 0:
         means = world.cultures.copy()
         kernels.active().group_mean(world.practices, world.membership, world.n_associations, means)
-        rate = (r.culture_drift * (1.0 - world.identity))[:, None]
+        rate = rates.drift_rate(world, r.culture_drift)
         world.cultures += rate * (means - world.cultures)
     if r.external_pressure > 0:
         world.cultures += EXTERNAL_RATE * r.external_pressure * (world.standard - world.cultures)
@@ -274,7 +274,7 @@ def serve_publics(
         return 0, 0
     ben = rng.integers(0, world.need.shape[0], n)
     u = world.uniforms(rng, 6, n)
-    p_shared = 1.0 - (1.0 - co_level * world.reception_shared) * (1.0 - common_level)
+    p_shared = rates.shared_reception(world, co_level, common_level)
     k = kernels.active()
     worker = k.route_visits(
         ben,
@@ -323,7 +323,7 @@ def levels_in_force(r: Parameters, phase: Phase, week: int) -> tuple[float, floa
     phase of peer meetings, common work is full on a meeting's week (with the share
     attending) and nil between meetings.
     """
-    base = pooling_levels(r.pooling_intensity)
+    base = rates.ladder(r.pooling_intensity)
     own = (r.co_presence, r.collaboration, r.common_work)
     from_phase = (phase.co_presence, phase.collaboration, phase.common_work)
     levels = [

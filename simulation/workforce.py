@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation import kernels
+from simulation import kernels, rates
 from simulation.parameters import Parameters
 from simulation.world import World
 
@@ -26,10 +26,12 @@ def learning(world: World, r: Parameters) -> np.ndarray:
     Kept until the tenures change (several rules read it each week): read it, never write it.
     """
     kept = world.learned
+    tenure = world.tenure
     if (
         kept is not None
         and kept[0] == r.newcomer_learning
-        and np.array_equal(kept[1], world.tenure)
+        and kept[1].shape == tenure.shape
+        and (kept[1] == tenure).all()
     ):
         return kept[2]
     if r.newcomer_learning <= 0:
@@ -77,10 +79,10 @@ def turnover(world: World, r: Parameters, rng: np.random.Generator) -> tuple[int
             world.facet_weight,
             world.gap,
         )
-        hazard = r.turnover + r.exit_rate * world.anchor_rate * world.gap
-        leavers = np.flatnonzero(u < hazard)
+        hazard = r.turnover + rates.threat_rate(world, r.exit_rate) * world.gap
+        leavers = (u < hazard).nonzero()[0]
     else:
-        leavers = np.flatnonzero(u < r.turnover)
+        leavers = (u < r.turnover).nonzero()[0]
     if leavers.size == 0:
         return 0, 0
     exits = int(np.count_nonzero(u[leavers] >= r.turnover))
