@@ -66,6 +66,7 @@ __all__ = [
     "cut_ties",
     "decay_ties",
     "encounters",
+    "encounters_on_table",
     "facet_borrowing",
     "form_ties",
     "group_mean",
@@ -570,6 +571,63 @@ def encounters(
         i = first[k]
         j = second[k]
         if _confide_facets(x, i, j, eps, mu, openness, sector, influence, sector_facet):
+            familiarity[e] += 1
+            engaged[n_engaged] = e
+            n_engaged += 1
+    return engaged[:n_engaged].copy()
+
+
+ENDS_SHIFT = 26
+"""Bits of the second worker in an encounter table's packed pair (``first << 26 | second``)."""
+
+
+@_jit
+def encounters_on_table(
+    x, table, u, eps, mu, openness, sector, influence, familiarity, sector_facet
+):
+    """:func:`encounters` with the draw and the pair read from one row of ``table``.
+
+    Row ``k`` of ``table`` (``(E, 4)``, see :meth:`simulation.world.World.encounter_table`)
+    holds the alias probability of slot ``k``, its alias edge, and the two workers of edge ``k``
+    and of that alias, each pair packed as ``first << ENDS_SHIFT | second`` (exact in a
+    float64). A draw then costs one memory read where the alias table and the edges' ends cost
+    three; the edges drawn, the engagements and the returned edges are those of
+    :func:`encounters` on the same uniforms.
+    """
+    n = u.shape[0]
+    size = table.shape[0]
+    mask = (1 << ENDS_SHIFT) - 1
+    slot = np.empty(n, dtype=np.int64)
+    for k in range(n):
+        slot[k] = min(int(u[k] * size), size - 1)
+    edge = np.empty(n, dtype=np.int64)
+    first = np.empty(n, dtype=np.int64)
+    second = np.empty(n, dtype=np.int64)
+    for k in range(n):  # independent reads: the memory system serves many at once
+        if k + PREFETCH_AHEAD < n:
+            _prefetch(table, slot[k + PREFETCH_AHEAD])
+        s = slot[k]
+        v = u[k] * size
+        if v - s < table[s, 0]:
+            e = s
+            pair = int(table[s, 2])
+        else:
+            e = int(table[s, 1])
+            pair = int(table[s, 3])
+        edge[k] = e
+        first[k] = pair >> ENDS_SHIFT
+        second[k] = pair & mask
+    engaged = np.empty(n, dtype=np.int64)
+    n_engaged = 0
+    for k in range(n):
+        if k + PREFETCH_AHEAD < n:
+            _prefetch(x, first[k + PREFETCH_AHEAD])
+            _prefetch(x, second[k + PREFETCH_AHEAD])
+            _prefetch(familiarity, edge[k + PREFETCH_AHEAD])
+        e = edge[k]
+        if _confide_facets(
+            x, first[k], second[k], eps, mu, openness, sector, influence, sector_facet
+        ):
             familiarity[e] += 1
             engaged[n_engaged] = e
             n_engaged += 1
@@ -1246,6 +1304,7 @@ _NAMES = (
     "socialise_to_code",
     "pull_towards",
     "group_mean",
+    "encounters_on_table",
     "encounters",
     "form_ties",
     "collaborate",

@@ -410,3 +410,26 @@ def test_facet_choice_is_the_picked_differing_facet(
         want = _scanned_facet(x, 0, 1, u_interact, u_facet, tol, 0.2)
         assert kernels._pick_facet(x, 0, 1, u_interact, u_facet, tol, 0.2) == want
         assert kernels._pick_facet.py_func(x, 0, 1, u_interact, u_facet, tol, 0.2) == want
+
+
+@pytest.mark.parametrize("mu", [0.0, 0.2])
+def test_encounters_on_the_packed_table_are_the_encounters_on_the_edges(mu: float) -> None:
+    w = PoolingModel(scenario="landscape", n_workers=400, pooling_intensity=0.8, rng=3).world
+    table = w.encounter_table()
+    assert w.encounter_table() is table  # cached while the edges and their table stay
+    u = np.random.default_rng(2).random(3000)
+    u[:3] = (0.0, 1.0 - 2.0**-53, 0.5)  # both ends of the range of a draw
+    args = (w.openness, w.worker_sector, w.influence)
+    x, fam = w.practices.copy(), w.familiarity.copy()
+    want = kernels.encounters(
+        x, w.cp_edges, w.cp_prob, w.cp_alias, u, 0.3, mu, *args, fam, w.sector_facet
+    )
+    for table_of in (kernels._COMPILED, kernels._PURE):
+        y, fam_y = w.practices.copy(), w.familiarity.copy()
+        got = table_of.encounters_on_table(y, table, u, 0.3, mu, *args, fam_y, w.sector_facet)
+        assert np.array_equal(got, want)
+        assert np.array_equal(y, x)
+        assert np.array_equal(fam_y, fam)
+    assert 0 < want.size < u.size
+    w.cp_alias = w.cp_alias.copy()
+    assert w.encounter_table() is not table  # a replaced array rebuilds the table
