@@ -167,10 +167,10 @@ def _pick_facet(x, i, j, u_interact, u_facet, tol, floor):
     d = x.shape[1]
     differ = 0
     n_differ = 0
-    for f in range(d):
-        if abs(x[i, f] - x[j, f]) > tol:
-            differ |= 1 << f
-            n_differ += 1
+    for f in range(d):  # without a branch: which facets differ is a coin toss to the CPU
+        bit = int(abs(x[i, f] - x[j, f]) > tol)
+        differ |= bit << f
+        n_differ += bit
     n_same = d - n_differ
     if n_differ == 0:
         return -1
