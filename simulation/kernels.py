@@ -66,6 +66,7 @@ __all__ = [
     "cut_ties",
     "decay_ties",
     "encounters",
+    "encounters_on_table",
     "facet_borrowing",
     "form_ties",
     "group_mean",
@@ -158,26 +159,33 @@ def _confide(x, i, j, eps, a, b):
 
 @_jit
 def _pick_facet(x, i, j, u_interact, u_facet, tol, floor):
-    """The facet a pair works on, or -1 if it does not interact (see :func:`facet_borrowing`)."""
+    """The facet a pair works on, or -1 if it does not interact (see :func:`facet_borrowing`).
+
+    One pass over the facets notes which ones differ (a bit each), so that the chosen one is
+    then found among those bits without reading the two practices again.
+    """
     d = x.shape[1]
-    n_same = 0
-    for f in range(d):
-        if abs(x[i, f] - x[j, f]) <= tol:
-            n_same += 1
-    if n_same == d:
+    differ = 0
+    n_differ = 0
+    for f in range(d):  # without a branch: which facets differ is a coin toss to the CPU
+        bit = int(abs(x[i, f] - x[j, f]) > tol)
+        differ |= bit << f
+        n_differ += bit
+    n_same = d - n_differ
+    if n_differ == 0:
         return -1
     p = floor + (1.0 - floor) * n_same / d
     if u_interact >= p:
         return -1
-    pick = int(u_facet * (d - n_same))
-    seen = 0
+    pick = int(u_facet * n_differ)
+    if pick >= n_differ:  # as the scan over the facets would: none found, the first
+        return 0
+    for _ in range(pick):
+        differ &= differ - 1  # drop the lowest differing facet
     chosen = 0
-    for f in range(d):
-        if abs(x[i, f] - x[j, f]) > tol:
-            if seen == pick:
-                chosen = f
-                break
-            seen += 1
+    while differ & 1 == 0:
+        differ >>= 1
+        chosen += 1
     return chosen
 
 
@@ -569,6 +577,63 @@ def encounters(
     return engaged[:n_engaged].copy()
 
 
+ENDS_SHIFT = 26
+"""Bits of the second worker in an encounter table's packed pair (``first << 26 | second``)."""
+
+
+@_jit
+def encounters_on_table(
+    x, table, u, eps, mu, openness, sector, influence, familiarity, sector_facet
+):
+    """:func:`encounters` with the draw and the pair read from one row of ``table``.
+
+    Row ``k`` of ``table`` (``(E, 4)``, see :meth:`simulation.world.World.encounter_table`)
+    holds the alias probability of slot ``k``, its alias edge, and the two workers of edge ``k``
+    and of that alias, each pair packed as ``first << ENDS_SHIFT | second`` (exact in a
+    float64). A draw then costs one memory read where the alias table and the edges' ends cost
+    three; the edges drawn, the engagements and the returned edges are those of
+    :func:`encounters` on the same uniforms.
+    """
+    n = u.shape[0]
+    size = table.shape[0]
+    mask = (1 << ENDS_SHIFT) - 1
+    slot = np.empty(n, dtype=np.int64)
+    for k in range(n):
+        slot[k] = min(int(u[k] * size), size - 1)
+    edge = np.empty(n, dtype=np.int64)
+    first = np.empty(n, dtype=np.int64)
+    second = np.empty(n, dtype=np.int64)
+    for k in range(n):  # independent reads: the memory system serves many at once
+        if k + PREFETCH_AHEAD < n:
+            _prefetch(table, slot[k + PREFETCH_AHEAD])
+        s = slot[k]
+        v = u[k] * size
+        if v - s < table[s, 0]:
+            e = s
+            pair = int(table[s, 2])
+        else:
+            e = int(table[s, 1])
+            pair = int(table[s, 3])
+        edge[k] = e
+        first[k] = pair >> ENDS_SHIFT
+        second[k] = pair & mask
+    engaged = np.empty(n, dtype=np.int64)
+    n_engaged = 0
+    for k in range(n):
+        if k + PREFETCH_AHEAD < n:
+            _prefetch(x, first[k + PREFETCH_AHEAD])
+            _prefetch(x, second[k + PREFETCH_AHEAD])
+            _prefetch(familiarity, edge[k + PREFETCH_AHEAD])
+        e = edge[k]
+        if _confide_facets(
+            x, first[k], second[k], eps, mu, openness, sector, influence, sector_facet
+        ):
+            familiarity[e] += 1
+            engaged[n_engaged] = e
+            n_engaged += 1
+    return engaged[:n_engaged].copy()
+
+
 @_jit
 def form_ties(tie, tie_ids, degree, ends, engaged, familiarity, u, scale, half):
     """Engaged pairs start a collaboration tie (or renew theirs) at full strength.
@@ -656,6 +721,41 @@ def _search_right(cum, u):
 
 
 @_jit
+def _traits(openness, sector, profession):
+    """Each worker's openness, sector and profession side by side, ``(N, 4)`` float64.
+
+    A shared case reads the three for both its workers at random; on one row they cost one
+    cache line a worker instead of three.
+    """
+    n = openness.shape[0]
+    out = np.empty((n, 4))
+    for w in range(n):
+        out[w, 0] = openness[w]
+        out[w, 1] = sector[w]
+        out[w, 2] = profession[w]
+        out[w, 3] = 0.0
+    return out
+
+
+@_jit
+def _case_rate(traits, i, j, f, mu, influence, sector_facet, owned, keep):
+    """:func:`_facet_rate` read from the rows of :func:`_traits` (the same arithmetic)."""
+    w = traits[i, 0]
+    si = int(traits[i, 1])
+    sj = int(traits[j, 1])
+    sf = sector_facet[f]
+    if sf == 1.0:
+        w = w * influence[si, sj]
+    elif sf != 0.0:
+        w = w * (1.0 + sf * (influence[si, sj] - 1.0))
+    rate = mu * w
+    pi = int(traits[i, 2])
+    if pi != int(traits[j, 2]) and owned[pi, f]:
+        rate *= keep
+    return min(1.0, rate)
+
+
+@_jit
 def collaborate(
     x,
     ends,
@@ -711,6 +811,7 @@ def collaborate(
     """
     cum, first, second = _tie_table(tie, tie_ids, ends)
     pick = _search_right(cum, u_pick)
+    traits = _traits(openness, sector, profession)
     renewed = np.zeros(tie_ids.shape[0], dtype=np.bool_)
     n_cases = u_pick.shape[0]
     n_moved = 0
@@ -718,9 +819,7 @@ def collaborate(
         if k + PREFETCH_AHEAD < n_cases:
             for w in (first[pick[k + PREFETCH_AHEAD]], second[pick[k + PREFETCH_AHEAD]]):
                 _prefetch(x, w)
-                _prefetch(openness, w)
-                _prefetch(sector, w)
-                _prefetch(profession, w)
+                _prefetch(traits, w)
         t = pick[k]
         if u_flip[k] < 0.5:
             i = second[t]
@@ -731,12 +830,8 @@ def collaborate(
         f = _pick_facet(x, i, j, u_interact[k], u_facet[k], tol, floor)
         if f < 0:
             continue
-        a = _facet_rate(
-            i, j, f, mu, openness, sector, influence, sector_facet, profession, owned, keep
-        )
-        b = _facet_rate(
-            j, i, f, mu, openness, sector, influence, sector_facet, profession, owned, keep
-        )
+        a = _case_rate(traits, i, j, f, mu, influence, sector_facet, owned, keep)
+        b = _case_rate(traits, j, i, f, mu, influence, sector_facet, owned, keep)
         xi = x[i, f]
         xj = x[j, f]
         x[i, f] = xi + a * (xj - xi)
@@ -1213,6 +1308,8 @@ def incidence(ends, n):
 # --- compiled or pure Python --------------------------------------------------------------------
 
 _HELPERS = (
+    "_traits",
+    "_case_rate",
     "_alias_draw",
     "_within",
     "_confide",
@@ -1239,6 +1336,7 @@ _NAMES = (
     "socialise_to_code",
     "pull_towards",
     "group_mean",
+    "encounters_on_table",
     "encounters",
     "form_ties",
     "collaborate",

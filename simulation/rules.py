@@ -75,11 +75,9 @@ def co_presence(
     if n == 0:
         return 0
     k = kernels.active()
-    engaged = k.encounters(
+    engaged = k.encounters_on_table(
         world.practices,
-        world.cp_edges,
-        world.cp_prob,
-        world.cp_alias,
+        world.encounter_table(),
         rng.random(n),
         r.homophily,
         r.copresence_influence,

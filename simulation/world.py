@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from simulation.kernels import ENDS_SHIFT
+
 
 @dataclass
 class World:
@@ -134,6 +136,34 @@ class World:
             skip = (-buffer.ctypes.data % 64) // 8
             self._rows = buffer[skip : skip + self.n_workers * width].reshape(-1, width)
         return self._rows
+
+    def encounter_table(self) -> np.ndarray:
+        """The co-presence edges' alias table and ends in one ``(E, 4)`` float64 array, cached.
+
+        Row ``k``: ``cp_prob[k]``, ``cp_alias[k]``, and the workers of edge ``k`` and of edge
+        ``cp_alias[k]``, each pair packed as ``first << ENDS_SHIFT | second`` (exact below
+        ``2**ENDS_SHIFT`` workers), rows on 32-byte boundaries, so that an encounter's draw and
+        pair cost one memory read (:func:`simulation.kernels.encounters_on_table`). Rebuilt
+        whenever one of the three arrays is replaced.
+        """
+        key = (id(self.cp_prob), id(self.cp_alias), id(self.cp_edges))
+        cached = getattr(self, "_encounter_table", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        if self.n_workers >= 1 << ENDS_SHIFT:
+            raise ValueError(f"an encounter table packs fewer than 2**{ENDS_SHIFT} workers")
+        n = self.cp_prob.shape[0]
+        buffer = np.empty(4 * n + 8)
+        skip = (-buffer.ctypes.data % 64) // 8
+        table = buffer[skip : skip + 4 * n].reshape(n, 4)
+        ends = self.cp_edges.astype(np.int64)
+        pairs = (ends[:, 0] << ENDS_SHIFT) | ends[:, 1]
+        table[:, 0] = self.cp_prob
+        table[:, 1] = self.cp_alias
+        table[:, 2] = pairs
+        table[:, 3] = pairs[self.cp_alias]
+        self._encounter_table = (key, table)
+        return table
 
     def pooled_members(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """Workers in common work at this level (``cw_draw < level``) and their sites.

@@ -171,7 +171,7 @@ def test_classic_models_and_pooling_model_share_the_kernel_code(monkeypatch):
     assert {"facet_borrowing", "_pick_facet"} <= used["axelrod"]
     assert {"bounded_confidence", "_within"} <= used["deffuant"]
     assert "socialise_to_code" in used["march"] & used["march_literal"]
-    assert {"encounters", "collaborate", "pooled_function"} <= used["pooling"]
+    assert {"encounters_on_table", "collaborate", "pooled_function"} <= used["pooling"]
     assert set(SHARED_PAIR_RULES) <= used["pooling"]
 
 

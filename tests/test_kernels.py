@@ -380,3 +380,56 @@ def test_fast_mean_pairwise_rows_matches_all_pairs() -> None:
     pairs = np.abs(c[:, None, :] - c[None, :, :]).mean(axis=2).sum() / (300 * 299)
     assert _fast.mean_pairwise_rows(c) == pytest.approx(pairs, rel=1e-12)
     assert _fast.mean_pairwise_rows(c[:1]) == 0.0
+
+
+def _scanned_facet(x, i, j, u_interact, u_facet, tol, floor):
+    """The facet choice written as the plain scan over facets it must equal."""
+    d = x.shape[1]
+    n_same = int(np.sum(np.abs(x[i] - x[j]) <= tol))
+    if n_same == d or u_interact >= floor + (1.0 - floor) * n_same / d:
+        return -1
+    pick = int(u_facet * (d - n_same))
+    differing = [f for f in range(d) if abs(x[i, f] - x[j, f]) > tol]
+    return differing[pick] if pick < len(differing) else 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 64),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([0.0, 0.05, 0.3]),
+    st.sampled_from([0.0, 0.5, 1.0 - 2.0**-53]),
+)
+def test_facet_choice_is_the_picked_differing_facet(
+    d: int, seed: int, tol: float, u_facet_edge: float
+) -> None:
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 3, size=(2, d)) * 0.1  # many facets exactly shared
+    for u_facet in (rng.random(), u_facet_edge):
+        u_interact = rng.random() * 0.5
+        want = _scanned_facet(x, 0, 1, u_interact, u_facet, tol, 0.2)
+        assert kernels._pick_facet(x, 0, 1, u_interact, u_facet, tol, 0.2) == want
+        assert kernels._pick_facet.py_func(x, 0, 1, u_interact, u_facet, tol, 0.2) == want
+
+
+@pytest.mark.parametrize("mu", [0.0, 0.2])
+def test_encounters_on_the_packed_table_are_the_encounters_on_the_edges(mu: float) -> None:
+    w = PoolingModel(scenario="landscape", n_workers=400, pooling_intensity=0.8, rng=3).world
+    table = w.encounter_table()
+    assert w.encounter_table() is table  # cached while the edges and their table stay
+    u = np.random.default_rng(2).random(3000)
+    u[:3] = (0.0, 1.0 - 2.0**-53, 0.5)  # both ends of the range of a draw
+    args = (w.openness, w.worker_sector, w.influence)
+    x, fam = w.practices.copy(), w.familiarity.copy()
+    want = kernels.encounters(
+        x, w.cp_edges, w.cp_prob, w.cp_alias, u, 0.3, mu, *args, fam, w.sector_facet
+    )
+    for table_of in (kernels._COMPILED, kernels._PURE):
+        y, fam_y = w.practices.copy(), w.familiarity.copy()
+        got = table_of.encounters_on_table(y, table, u, 0.3, mu, *args, fam_y, w.sector_facet)
+        assert np.array_equal(got, want)
+        assert np.array_equal(y, x)
+        assert np.array_equal(fam_y, fam)
+    assert 0 < want.size < u.size
+    w.cp_alias = w.cp_alias.copy()
+    assert w.encounter_table() is not table  # a replaced array rebuilds the table
