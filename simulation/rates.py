@@ -10,7 +10,9 @@ products are those the rules would compute, to the bit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -24,37 +26,49 @@ def ladder(pooling_intensity: float) -> tuple[float, float, float]:
     return pooling_levels(pooling_intensity)
 
 
+def _kept(world: World, name: str, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """``compute()``, kept on ``world`` under ``name`` while ``key`` stays the same.
+
+    Arrays in ``key`` are compared by identity (the world's arrays are built once and replaced,
+    never written), numbers by value.
+    """
+    kept = getattr(world, name, None)
+    if kept is None or not _same(kept[0], key):
+        kept = (key, compute())
+        setattr(world, name, kept)
+    return kept[1]
+
+
+def _same(old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
+    return all(
+        a is b if isinstance(a, np.ndarray) or isinstance(b, np.ndarray) else a == b
+        for a, b in zip(old, new, strict=True)
+    )
+
+
 def shared_reception(world: World, co_level: float, common_level: float) -> np.ndarray:
     """Each site's chance that a visit is seen by any worker of the site (kept per levels)."""
-    kept = getattr(world, "_shared_reception", None)
-    if (
-        kept is None
-        or kept[0] != co_level
-        or kept[1] != common_level
-        or kept[2] is not world.reception_shared
-    ):
-        shared = 1.0 - (1.0 - co_level * world.reception_shared) * (1.0 - common_level)
-        kept = (co_level, common_level, world.reception_shared, shared)
-        world._shared_reception = kept
-    return kept[3]
+    shared = world.reception_shared
+    return _kept(
+        world,
+        "_shared_reception",
+        (co_level, common_level, shared),
+        lambda: 1.0 - (1.0 - co_level * shared) * (1.0 - common_level),
+    )
 
 
 def anchor_rate(world: World, anchoring_rate: float) -> np.ndarray:
     """``anchoring * identity`` of each worker, kept while the rate and identities stay."""
-    kept = getattr(world, "_anchor_rate", None)
-    if kept is None or kept[0] != anchoring_rate or kept[1] is not world.anchor_rate:
-        kept = (anchoring_rate, world.anchor_rate, anchoring_rate * world.anchor_rate)
-        world._anchor_rate = kept
-    return kept[2]
+    base = world.anchor_rate
+    return _kept(world, "_anchor_rate", (anchoring_rate, base), lambda: anchoring_rate * base)
 
 
 def drift_rate(world: World, drift: float) -> np.ndarray:
     """``(culture_drift * (1 - identity))[:, None]``, kept while the drift and identities stay."""
-    kept = getattr(world, "_drift_rate", None)
-    if kept is None or kept[0] != drift or kept[1] is not world.identity:
-        kept = (drift, world.identity, (drift * (1.0 - world.identity))[:, None])
-        world._drift_rate = kept
-    return kept[2]
+    identity = world.identity
+    return _kept(
+        world, "_drift_rate", (drift, identity), lambda: (drift * (1.0 - identity))[:, None]
+    )
 
 
 def premises_rate(world: World, pull: float, co_level: float) -> np.ndarray | None:
@@ -62,30 +76,16 @@ def premises_rate(world: World, pull: float, co_level: float) -> np.ndarray | No
 
     Kept from week to week while the pull, the level and the rooms lost stay the same.
     """
-    kept = getattr(world, "_premises_rate", None)
-    if (
-        kept is None
-        or kept[0] != pull
-        or kept[1] != co_level
-        or kept[2] is not world.room_lost
-        or kept[3] is not world.membership
-    ):
+
+    def compute() -> np.ndarray | None:
         rate = pull * co_level * world.room_lost[world.membership]
-        kept = (
-            pull,
-            co_level,
-            world.room_lost,
-            world.membership,
-            rate if np.any(rate > 0) else None,
-        )
-        world._premises_rate = kept
-    return kept[4]
+        return rate if np.any(rate > 0) else None
+
+    key = (pull, co_level, world.room_lost, world.membership)
+    return _kept(world, "_premises_rate", key, compute)
 
 
 def threat_rate(world: World, exit_rate: float) -> np.ndarray:
     """``exit_rate * identity`` of each worker, kept while the rate and identities stay."""
-    kept = getattr(world, "_threat_rate", None)
-    if kept is None or kept[0] != exit_rate or kept[1] is not world.anchor_rate:
-        kept = (exit_rate, world.anchor_rate, exit_rate * world.anchor_rate)
-        world._threat_rate = kept
-    return kept[2]
+    base = world.anchor_rate
+    return _kept(world, "_threat_rate", (exit_rate, base), lambda: exit_rate * base)
