@@ -560,6 +560,19 @@ def encounters(
             _prefetch(ends, edge[k + PREFETCH_AHEAD])
         first[k] = ends[edge[k], 0]
         second[k] = ends[edge[k], 1]
+    return _engage(
+        x, edge, first, second, eps, mu, openness, sector, influence, familiarity, sector_facet
+    )
+
+
+@_jit
+def _engage(x, edge, first, second, eps, mu, openness, sector, influence, familiarity, sf):
+    """The encounters on ``edge`` between ``first`` and ``second``, in order; the engaged edges.
+
+    Bounded confidence as in :func:`encounters`; an engaged pair adds one to its edge's
+    ``familiarity``.
+    """
+    n = edge.shape[0]
     engaged = np.empty(n, dtype=np.int64)
     n_engaged = 0
     for k in range(n):
@@ -568,9 +581,7 @@ def encounters(
             _prefetch(x, second[k + PREFETCH_AHEAD])
             _prefetch(familiarity, edge[k + PREFETCH_AHEAD])
         e = edge[k]
-        i = first[k]
-        j = second[k]
-        if _confide_facets(x, i, j, eps, mu, openness, sector, influence, sector_facet):
+        if _confide_facets(x, first[k], second[k], eps, mu, openness, sector, influence, sf):
             familiarity[e] += 1
             engaged[n_engaged] = e
             n_engaged += 1
@@ -617,21 +628,9 @@ def encounters_on_table(
         edge[k] = e
         first[k] = pair >> ENDS_SHIFT
         second[k] = pair & mask
-    engaged = np.empty(n, dtype=np.int64)
-    n_engaged = 0
-    for k in range(n):
-        if k + PREFETCH_AHEAD < n:
-            _prefetch(x, first[k + PREFETCH_AHEAD])
-            _prefetch(x, second[k + PREFETCH_AHEAD])
-            _prefetch(familiarity, edge[k + PREFETCH_AHEAD])
-        e = edge[k]
-        if _confide_facets(
-            x, first[k], second[k], eps, mu, openness, sector, influence, sector_facet
-        ):
-            familiarity[e] += 1
-            engaged[n_engaged] = e
-            n_engaged += 1
-    return engaged[:n_engaged].copy()
+    return _engage(
+        x, edge, first, second, eps, mu, openness, sector, influence, familiarity, sector_facet
+    )
 
 
 @_jit
@@ -1323,6 +1322,7 @@ _HELPERS = (
     "_tie_table",
     "_search_right",
     "_alias_draws",
+    "_engage",
     "_worker_rows",
     "_partner_lists",
     "_entry",
