@@ -74,6 +74,21 @@ def _plain_visits(world, r, ben, worker, u, p_refer):
     return x, tie, referred, adapted
 
 
+def _route(w, ben: np.ndarray, p_shared: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The worker who sees each visit, as :func:`simulation.rules.serve_publics` routes it."""
+    return kernels.route_visits(
+        ben,
+        w.need_public,
+        w.assoc_ptr,
+        w.assoc_order,
+        w.assoc_site,
+        w.site_ptr,
+        w.site_order,
+        p_shared,
+        u,
+    )
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_serve_publics_is_the_rule_of_service_applied_visit_by_visit(seed: int) -> None:
     model = PoolingModel(
@@ -91,17 +106,7 @@ def test_serve_publics_is_the_rule_of_service_applied_visit_by_visit(seed: int) 
     ben = rng.integers(0, w.need.shape[0], n)
     u = rng.random((6, n))
     p_shared = np.full(w.n_sites, 0.5)
-    worker = kernels.route_visits(
-        ben,
-        w.need_public,
-        w.assoc_ptr,
-        w.assoc_order,
-        w.assoc_site,
-        w.site_ptr,
-        w.site_order,
-        p_shared,
-        u,
-    )
+    worker = _route(w, ben, p_shared, u)
     p_refer = 0.9
     x, tie = w.practices.copy(), w.tie.copy()
     referred, adapted = kernels.serve_publics(
@@ -144,17 +149,7 @@ def test_route_visits_sends_each_visit_to_its_association_or_its_site() -> None:
     ben = rng.integers(0, w.need.shape[0], n)
     u = rng.random((6, n))
     p_shared = rng.random(w.n_sites)
-    worker = kernels.route_visits(
-        ben,
-        w.need_public,
-        w.assoc_ptr,
-        w.assoc_order,
-        w.assoc_site,
-        w.site_ptr,
-        w.site_order,
-        p_shared,
-        u,
-    )
+    worker = _route(w, ben, p_shared, u)
     home = w.need_public[ben]
     site = w.assoc_site[home]
     size = w.assoc_ptr[home + 1] - w.assoc_ptr[home]
