@@ -847,42 +847,73 @@ def collaborate(
 
 @_jit
 def route_visits(
-    visit_ben, need_public, assoc_ptr, assoc_order, assoc_site, site_ptr, site_order, p_shared, u
+    visit_ben,
+    need_public,
+    assoc_ptr,
+    assoc_order,
+    assoc_site,
+    site_ptr,
+    site_order,
+    p_shared,
+    p_refer,
+    u,
 ):
-    """The worker who first sees each visit: one of its own association's, or the site's.
+    """The visits that can change something, and the worker who first sees each.
 
     Beneficiary ``b = visit_ben[k]`` of association ``a = need_public[b]`` is seen by its
     association's worker ``assoc_order[assoc_ptr[a] + int(u[0, k] * size)]``; where the reception
     of ``a``'s site ``s`` is shared this week (``u[1, k] < p_shared[s]``), by the site's worker
     ``site_order[site_ptr[s] + int(u[2, k] * span)]`` instead.
 
+    A visit seen at its own association's reception can only be referred on (the worker does
+    not adapt to its own public), so unless ``u[3, k] < p_refer`` it changes nothing and is
+    left out; where no site's reception is shared as often as ``u[1, k]`` and the visit would
+    not be referred, it is left out before its association is read.
+
     Two passes of independent reads (see the module's note on memory): the first finds each
-    visit's place in ``assoc_order`` or ``site_order``, the second reads the workers there.
+    kept visit's place in ``assoc_order`` or ``site_order``, the second reads the workers there.
+
+    Returns:
+        ``(seen, worker)``: the kept visits' indices ``k``, ascending, and their workers.
     """
     n = visit_ben.shape[0]
+    always = 0.0  # no site's reception is shared at least this often: u[1, k] >= it is unshared
+    for s in range(p_shared.shape[0]):
+        always = max(always, p_shared[s])
+    seen = np.empty(n, dtype=np.int64)
     place = np.empty(n, dtype=np.int64)  # >= 0: in assoc_order; < 0: -1 - place in site_order
+    m = 0
     for k in range(n):
         if k + 2 * PREFETCH_AHEAD < n:
-            _prefetch(need_public, visit_ben[k + 2 * PREFETCH_AHEAD])
+            ahead = k + 2 * PREFETCH_AHEAD
+            if u[3, ahead] < p_refer or u[1, ahead] < always:
+                _prefetch(need_public, visit_ben[ahead])
+        referable = u[3, k] < p_refer
+        if not referable and not u[1, k] < always:
+            continue
         home = need_public[visit_ben[k]]
         s = assoc_site[home]
         if u[1, k] < p_shared[s]:
             start = site_ptr[s]
-            place[k] = -1 - (start + int(u[2, k] * (site_ptr[s + 1] - start)))
-        else:
+            place[m] = -1 - (start + int(u[2, k] * (site_ptr[s + 1] - start)))
+        elif referable:
             start = assoc_ptr[home]
-            place[k] = start + int(u[0, k] * (assoc_ptr[home + 1] - start))
-    worker = np.empty(n, dtype=np.int64)
-    for k in range(n):
-        if k + 2 * PREFETCH_AHEAD < n:
-            ahead = place[k + 2 * PREFETCH_AHEAD]
+            place[m] = start + int(u[0, k] * (assoc_ptr[home + 1] - start))
+        else:
+            continue
+        seen[m] = k
+        m += 1
+    worker = np.empty(m, dtype=np.int64)
+    for c in range(m):
+        if c + 2 * PREFETCH_AHEAD < m:
+            ahead = place[c + 2 * PREFETCH_AHEAD]
             if ahead >= 0:
                 _prefetch(assoc_order, ahead)
             else:
                 _prefetch(site_order, -1 - ahead)
-        q = place[k]
-        worker[k] = assoc_order[q] if q >= 0 else site_order[-1 - q]
-    return worker
+        q = place[c]
+        worker[c] = assoc_order[q] if q >= 0 else site_order[-1 - q]
+    return seen[:m], worker
 
 
 # columns of the rows :func:`serve_publics` writes for each worker (one cache line a worker)
@@ -1033,6 +1064,7 @@ def serve_publics(
     need_public,
     membership,
     visit_ben,
+    seen,
     visit_worker,
     u_refer,
     u_pick,
@@ -1054,7 +1086,8 @@ def serve_publics(
 ):
     """A week of visits: each beneficiary is seen, maybe referred, and the worker adapts.
 
-    Visit ``k`` brings beneficiary ``b = visit_ben[k]`` to worker ``i = visit_worker[k]``. If
+    Visit ``k = seen[c]`` brings beneficiary ``b = visit_ben[k]`` to worker
+    ``i = visit_worker[c]``; the visits not in ``seen`` change nothing and are passed over. If
     ``i`` is of ``b``'s own association, ``b``'s need lies outside ``i``'s practice (a gap above
     ``fit`` on some facet) and ``i`` has collaboration ties, ``b`` is referred with probability
     ``p_refer`` (``u_refer[k]``) to a partner drawn in proportion to tie strength
@@ -1070,7 +1103,9 @@ def serve_publics(
         need_public: ``(B,)`` association whose public each beneficiary belongs to.
         membership: ``(N,)`` association of each worker.
         visit_ben: ``(V,)`` beneficiary of each visit.
-        visit_worker: ``(V,)`` worker who first sees each visit (:func:`route_visits`).
+        seen: ``(M,)`` the visits that can change something, ascending (:func:`route_visits`);
+            the others are seen at their own association's reception and not referred.
+        visit_worker: ``(M,)`` worker who first sees each of them (:func:`route_visits`).
         u_refer: ``(V,)`` uniforms deciding referrals.
         u_pick: ``(V,)`` uniforms picking the partner.
         u_facet: ``(V,)`` uniforms picking the facet adapted.
@@ -1099,18 +1134,19 @@ def serve_publics(
         tie, tie_ids, ends, rows, membership, tie_degree, profession, openness, learn, mu
     )
     ints = rows.view(np.int64)
-    n = visit_ben.shape[0]
+    m = seen.shape[0]
     referred = 0
     adapted = 0
-    for k in range(n):
-        if k + PREFETCH_AHEAD < n:
-            ahead = visit_worker[k + PREFETCH_AHEAD]
+    for c in range(m):
+        if c + PREFETCH_AHEAD < m:
+            ahead = visit_worker[c + PREFETCH_AHEAD]
             _prefetch(x, ahead)
             _prefetch(rows, ahead)
-            _prefetch(need, visit_ben[k + PREFETCH_AHEAD])
-            _prefetch(need_public, visit_ben[k + PREFETCH_AHEAD])
+            _prefetch(need, visit_ben[seen[c + PREFETCH_AHEAD]])
+            _prefetch(need_public, visit_ben[seen[c + PREFETCH_AHEAD]])
+        k = seen[c]
         b = visit_ben[k]
-        i = visit_worker[k]
+        i = visit_worker[c]
         home = need_public[b]
         if ints[i, _ROW_ASSOC] == home:
             if ints[i, _ROW_DEGREE] == 0 or not u_refer[k] < p_refer:
