@@ -867,8 +867,7 @@ def route_visits(
 
     A visit seen at its own association's reception can only be referred on (the worker does
     not adapt to its own public), so unless ``u[3, k] < p_refer`` it changes nothing and is
-    left out; where no site's reception is shared as often as ``u[1, k]`` and the visit would
-    not be referred, it is left out before its association is read.
+    left out: :func:`serve_publics` then passes over it without reading anything of it.
 
     Two passes of independent reads (see the module's note on memory): the first finds each
     kept visit's place in ``assoc_order`` or ``site_order``, the second reads the workers there.
@@ -877,32 +876,23 @@ def route_visits(
         ``(seen, worker)``: the kept visits' indices ``k``, ascending, and their workers.
     """
     n = visit_ben.shape[0]
-    always = 0.0  # no site's reception is shared at least this often: u[1, k] >= it is unshared
-    for s in range(p_shared.shape[0]):
-        always = max(always, p_shared[s])
     seen = np.empty(n, dtype=np.int64)
     place = np.empty(n, dtype=np.int64)  # >= 0: in assoc_order; < 0: -1 - place in site_order
     m = 0
     for k in range(n):
         if k + 2 * PREFETCH_AHEAD < n:
-            ahead = k + 2 * PREFETCH_AHEAD
-            if u[3, ahead] < p_refer or u[1, ahead] < always:
-                _prefetch(need_public, visit_ben[ahead])
-        referable = u[3, k] < p_refer
-        if not referable and not u[1, k] < always:
-            continue
+            _prefetch(need_public, visit_ben[k + 2 * PREFETCH_AHEAD])
         home = need_public[visit_ben[k]]
         s = assoc_site[home]
-        if u[1, k] < p_shared[s]:
-            start = site_ptr[s]
-            place[m] = -1 - (start + int(u[2, k] * (site_ptr[s + 1] - start)))
-        elif referable:
-            start = assoc_ptr[home]
-            place[m] = start + int(u[0, k] * (assoc_ptr[home + 1] - start))
-        else:
-            continue
+        shared = u[1, k] < p_shared[s]
+        start = site_ptr[s]
+        colleague = -1 - (start + int(u[2, k] * (site_ptr[s + 1] - start)))
+        start = assoc_ptr[home]
+        own = start + int(u[0, k] * (assoc_ptr[home + 1] - start))
+        # written every time, kept by moving on: no branch the processor could mispredict
         seen[m] = k
-        m += 1
+        place[m] = colleague if shared else own
+        m += shared | (u[3, k] < p_refer)
     worker = np.empty(m, dtype=np.int64)
     for c in range(m):
         if c + 2 * PREFETCH_AHEAD < m:
