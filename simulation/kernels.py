@@ -873,25 +873,28 @@ def route_visits(
     kept visit's place in ``assoc_order`` or ``site_order``, the second reads the workers there.
 
     Returns:
-        ``(seen, worker)``: the kept visits' indices ``k``, ascending, and their workers.
+        ``(seen, worker, home)``: the kept visits' indices ``k``, ascending, their workers and
+        their beneficiaries' associations (so that :func:`serve_publics` need not read them).
     """
     n = visit_ben.shape[0]
     seen = np.empty(n, dtype=np.int64)
     place = np.empty(n, dtype=np.int64)  # >= 0: in assoc_order; < 0: -1 - place in site_order
+    home = np.empty(n, dtype=np.int64)
     m = 0
     for k in range(n):
         if k + 2 * PREFETCH_AHEAD < n:
             _prefetch(need_public, visit_ben[k + 2 * PREFETCH_AHEAD])
-        home = need_public[visit_ben[k]]
-        s = assoc_site[home]
+        a = need_public[visit_ben[k]]
+        s = assoc_site[a]
         shared = u[1, k] < p_shared[s]
         start = site_ptr[s]
         colleague = -1 - (start + int(u[2, k] * (site_ptr[s + 1] - start)))
-        start = assoc_ptr[home]
-        own = start + int(u[0, k] * (assoc_ptr[home + 1] - start))
+        start = assoc_ptr[a]
+        own = start + int(u[0, k] * (assoc_ptr[a + 1] - start))
         # written every time, kept by moving on: no branch the processor could mispredict
         seen[m] = k
         place[m] = colleague if shared else own
+        home[m] = a
         m += shared | (u[3, k] < p_refer)
     worker = np.empty(m, dtype=np.int64)
     for c in range(m):
@@ -903,7 +906,7 @@ def route_visits(
                 _prefetch(site_order, -1 - ahead)
         q = place[c]
         worker[c] = assoc_order[q] if q >= 0 else site_order[-1 - q]
-    return seen[:m], worker
+    return seen[:m], worker, home[:m]
 
 
 # columns of the rows :func:`serve_publics` writes for each worker (one cache line a worker)
@@ -1051,11 +1054,11 @@ def _facet_to_adapt(x, i, need, b, u_facet, tol):
 def serve_publics(
     x,
     need,
-    need_public,
     membership,
     visit_ben,
     seen,
     visit_worker,
+    visit_home,
     u_refer,
     u_pick,
     u_facet,
@@ -1090,12 +1093,12 @@ def serve_publics(
     Args:
         x: practices, ``(N, D)``, modified in place.
         need: ``(B, D)`` needs of the beneficiaries.
-        need_public: ``(B,)`` association whose public each beneficiary belongs to.
         membership: ``(N,)`` association of each worker.
         visit_ben: ``(V,)`` beneficiary of each visit.
         seen: ``(M,)`` the visits that can change something, ascending (:func:`route_visits`);
             the others are seen at their own association's reception and not referred.
         visit_worker: ``(M,)`` worker who first sees each of them (:func:`route_visits`).
+        visit_home: ``(M,)`` association whose public each of their beneficiaries belongs to.
         u_refer: ``(V,)`` uniforms deciding referrals.
         u_pick: ``(V,)`` uniforms picking the partner.
         u_facet: ``(V,)`` uniforms picking the facet adapted.
@@ -1133,11 +1136,10 @@ def serve_publics(
             _prefetch(x, ahead)
             _prefetch(rows, ahead)
             _prefetch(need, visit_ben[seen[c + PREFETCH_AHEAD]])
-            _prefetch(need_public, visit_ben[seen[c + PREFETCH_AHEAD]])
         k = seen[c]
         b = visit_ben[k]
         i = visit_worker[c]
-        home = need_public[b]
+        home = visit_home[c]
         if ints[i, _ROW_ASSOC] == home:
             if ints[i, _ROW_DEGREE] == 0 or not u_refer[k] < p_refer:
                 continue

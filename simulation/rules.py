@@ -275,7 +275,7 @@ def serve_publics(
     p_shared = rates.shared_reception(world, co_level, common_level)
     p_refer = collab_level * r.referral_rate
     k = kernels.active()
-    seen, worker = k.route_visits(
+    seen, worker, home = k.route_visits(
         ben,
         world.need_public,
         world.assoc_ptr,
@@ -290,11 +290,11 @@ def serve_publics(
     _, adapted = k.serve_publics(
         world.practices,
         world.need,
-        world.need_public,
         world.membership,
         ben,
         seen,
         worker,
+        home,
         u[3],
         u[4],
         u[5],

@@ -75,7 +75,7 @@ def _plain_visits(world, r, ben, worker, u, p_refer):
 
 
 def _route(w, ben: np.ndarray, p_shared: np.ndarray, p_refer: float, u: np.ndarray):
-    """The visits that can change something and their workers, as the rule routes them."""
+    """The visits that can change something, their workers and homes, as the rule routes them."""
     return kernels.route_visits(
         ben,
         w.need_public,
@@ -90,17 +90,15 @@ def _route(w, ben: np.ndarray, p_shared: np.ndarray, p_refer: float, u: np.ndarr
     )
 
 
-def _serve(w, r, ben, seen, worker, u, p_refer):
+def _serve(w, r, ben, routed, u, p_refer):
     """The visits kernel on copies of the practices and ties: ``(x, tie, referred, adapted)``."""
     x, tie = w.practices.copy(), w.tie.copy()
     referred, adapted = kernels.serve_publics(
         x,
         w.need,
-        w.need_public,
         w.membership,
         ben,
-        seen,
-        worker,
+        *routed,
         u[3],
         u[4],
         u[5],
@@ -157,8 +155,7 @@ def test_serve_publics_is_the_rule_of_service_applied_visit_by_visit(seed: int) 
     u = rng.random((6, n))
     p_shared = np.full(w.n_sites, 0.5)
     p_refer = 0.9
-    seen, worker = _route(w, ben, p_shared, p_refer, u)
-    x, tie, referred, adapted = _serve(w, r, ben, seen, worker, u, p_refer)
+    x, tie, referred, adapted = _serve(w, r, ben, _route(w, ben, p_shared, p_refer, u), u, p_refer)
     every = _every_worker(w, ben, p_shared, u)
     y, tie_y, referred_y, adapted_y = _plain_visits(w, r, ben, every, u, p_refer)
     assert (referred, adapted) == (referred_y, adapted_y)
@@ -181,13 +178,14 @@ def test_the_visits_left_out_are_exactly_those_that_change_nothing(seed: int) ->
         for p_refer in (0.0, 0.3, 1.0):
             ben = rng.integers(0, w.need.shape[0], n)
             u = rng.random((6, n))
-            seen, worker = _route(w, ben, p_shared, p_refer, u)
+            seen, worker, at_home = routed = _route(w, ben, p_shared, p_refer, u)
             every = _every_worker(w, ben, p_shared, u)
             home = w.need_public[ben]
             own = (w.membership[every] == home) & ~(u[1] < p_shared[w.assoc_site[home]])
             assert np.array_equal(seen, np.flatnonzero(~own | (u[3] < p_refer)))
             assert np.array_equal(worker, every[seen])
-            got = _serve(w, r, ben, seen, worker, u, p_refer)
+            assert np.array_equal(at_home, home[seen])
+            got = _serve(w, r, ben, routed, u, p_refer)
             want = _plain_visits(w, r, ben, every, u, p_refer)
             assert got[2:] == want[2:]
             changed += got[2:]
@@ -203,9 +201,10 @@ def test_route_visits_sends_each_visit_to_its_association_or_its_site() -> None:
     ben = rng.integers(0, w.need.shape[0], n)
     u = rng.random((6, n))
     p_shared = rng.random(w.n_sites)
-    seen, worker = _route(w, ben, p_shared, 1.0, u)
+    seen, worker, at_home = _route(w, ben, p_shared, 1.0, u)
     assert np.array_equal(seen, np.arange(n))  # every visit may be referred: none left out
     home = w.need_public[ben]
+    assert np.array_equal(at_home, home)
     site = w.assoc_site[home]
     size = w.assoc_ptr[home + 1] - w.assoc_ptr[home]
     span = w.site_ptr[site + 1] - w.site_ptr[site]
