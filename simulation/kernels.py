@@ -847,42 +847,66 @@ def collaborate(
 
 @_jit
 def route_visits(
-    visit_ben, need_public, assoc_ptr, assoc_order, assoc_site, site_ptr, site_order, p_shared, u
+    visit_ben,
+    need_public,
+    assoc_ptr,
+    assoc_order,
+    assoc_site,
+    site_ptr,
+    site_order,
+    p_shared,
+    p_refer,
+    u,
 ):
-    """The worker who first sees each visit: one of its own association's, or the site's.
+    """The visits that can change something, and the worker who first sees each.
 
     Beneficiary ``b = visit_ben[k]`` of association ``a = need_public[b]`` is seen by its
     association's worker ``assoc_order[assoc_ptr[a] + int(u[0, k] * size)]``; where the reception
     of ``a``'s site ``s`` is shared this week (``u[1, k] < p_shared[s]``), by the site's worker
     ``site_order[site_ptr[s] + int(u[2, k] * span)]`` instead.
 
+    A visit seen at its own association's reception can only be referred on (the worker does
+    not adapt to its own public), so unless ``u[3, k] < p_refer`` it changes nothing and is
+    left out: :func:`serve_publics` then passes over it without reading anything of it.
+
     Two passes of independent reads (see the module's note on memory): the first finds each
-    visit's place in ``assoc_order`` or ``site_order``, the second reads the workers there.
+    kept visit's place in ``assoc_order`` or ``site_order``, the second reads the workers there.
+
+    Returns:
+        ``(seen, worker, home)``: the kept visits' indices ``k``, ascending, their workers and
+        their beneficiaries' associations (so that :func:`serve_publics` need not read them).
     """
     n = visit_ben.shape[0]
+    seen = np.empty(n, dtype=np.int64)
     place = np.empty(n, dtype=np.int64)  # >= 0: in assoc_order; < 0: -1 - place in site_order
+    home = np.empty(n, dtype=np.int64)
+    m = 0
     for k in range(n):
         if k + 2 * PREFETCH_AHEAD < n:
             _prefetch(need_public, visit_ben[k + 2 * PREFETCH_AHEAD])
-        home = need_public[visit_ben[k]]
-        s = assoc_site[home]
-        if u[1, k] < p_shared[s]:
-            start = site_ptr[s]
-            place[k] = -1 - (start + int(u[2, k] * (site_ptr[s + 1] - start)))
-        else:
-            start = assoc_ptr[home]
-            place[k] = start + int(u[0, k] * (assoc_ptr[home + 1] - start))
-    worker = np.empty(n, dtype=np.int64)
-    for k in range(n):
-        if k + 2 * PREFETCH_AHEAD < n:
-            ahead = place[k + 2 * PREFETCH_AHEAD]
+        a = need_public[visit_ben[k]]
+        s = assoc_site[a]
+        shared = u[1, k] < p_shared[s]
+        start = site_ptr[s]
+        colleague = -1 - (start + int(u[2, k] * (site_ptr[s + 1] - start)))
+        start = assoc_ptr[a]
+        own = start + int(u[0, k] * (assoc_ptr[a + 1] - start))
+        # written every time, kept by moving on: no branch the processor could mispredict
+        seen[m] = k
+        place[m] = colleague if shared else own
+        home[m] = a
+        m += shared | (u[3, k] < p_refer)
+    worker = np.empty(m, dtype=np.int64)
+    for c in range(m):
+        if c + 2 * PREFETCH_AHEAD < m:
+            ahead = place[c + 2 * PREFETCH_AHEAD]
             if ahead >= 0:
                 _prefetch(assoc_order, ahead)
             else:
                 _prefetch(site_order, -1 - ahead)
-        q = place[k]
-        worker[k] = assoc_order[q] if q >= 0 else site_order[-1 - q]
-    return worker
+        q = place[c]
+        worker[c] = assoc_order[q] if q >= 0 else site_order[-1 - q]
+    return seen[:m], worker, home[:m]
 
 
 # columns of the rows :func:`serve_publics` writes for each worker (one cache line a worker)
@@ -1030,10 +1054,11 @@ def _facet_to_adapt(x, i, need, b, u_facet, tol):
 def serve_publics(
     x,
     need,
-    need_public,
     membership,
     visit_ben,
+    seen,
     visit_worker,
+    visit_home,
     u_refer,
     u_pick,
     u_facet,
@@ -1054,7 +1079,8 @@ def serve_publics(
 ):
     """A week of visits: each beneficiary is seen, maybe referred, and the worker adapts.
 
-    Visit ``k`` brings beneficiary ``b = visit_ben[k]`` to worker ``i = visit_worker[k]``. If
+    Visit ``k = seen[c]`` brings beneficiary ``b = visit_ben[k]`` to worker
+    ``i = visit_worker[c]``; the visits not in ``seen`` change nothing and are passed over. If
     ``i`` is of ``b``'s own association, ``b``'s need lies outside ``i``'s practice (a gap above
     ``fit`` on some facet) and ``i`` has collaboration ties, ``b`` is referred with probability
     ``p_refer`` (``u_refer[k]``) to a partner drawn in proportion to tie strength
@@ -1067,10 +1093,12 @@ def serve_publics(
     Args:
         x: practices, ``(N, D)``, modified in place.
         need: ``(B, D)`` needs of the beneficiaries.
-        need_public: ``(B,)`` association whose public each beneficiary belongs to.
         membership: ``(N,)`` association of each worker.
         visit_ben: ``(V,)`` beneficiary of each visit.
-        visit_worker: ``(V,)`` worker who first sees each visit (:func:`route_visits`).
+        seen: ``(M,)`` the visits that can change something, ascending (:func:`route_visits`);
+            the others are seen at their own association's reception and not referred.
+        visit_worker: ``(M,)`` worker who first sees each of them (:func:`route_visits`).
+        visit_home: ``(M,)`` association whose public each of their beneficiaries belongs to.
         u_refer: ``(V,)`` uniforms deciding referrals.
         u_pick: ``(V,)`` uniforms picking the partner.
         u_facet: ``(V,)`` uniforms picking the facet adapted.
@@ -1099,19 +1127,19 @@ def serve_publics(
         tie, tie_ids, ends, rows, membership, tie_degree, profession, openness, learn, mu
     )
     ints = rows.view(np.int64)
-    n = visit_ben.shape[0]
+    m = seen.shape[0]
     referred = 0
     adapted = 0
-    for k in range(n):
-        if k + PREFETCH_AHEAD < n:
-            ahead = visit_worker[k + PREFETCH_AHEAD]
+    for c in range(m):
+        if c + PREFETCH_AHEAD < m:
+            ahead = visit_worker[c + PREFETCH_AHEAD]
             _prefetch(x, ahead)
             _prefetch(rows, ahead)
-            _prefetch(need, visit_ben[k + PREFETCH_AHEAD])
-            _prefetch(need_public, visit_ben[k + PREFETCH_AHEAD])
+            _prefetch(need, visit_ben[seen[c + PREFETCH_AHEAD]])
+        k = seen[c]
         b = visit_ben[k]
-        i = visit_worker[k]
-        home = need_public[b]
+        i = visit_worker[c]
+        home = visit_home[c]
         if ints[i, _ROW_ASSOC] == home:
             if ints[i, _ROW_DEGREE] == 0 or not u_refer[k] < p_refer:
                 continue

@@ -273,8 +273,9 @@ def serve_publics(
     ben = rng.integers(0, world.need.shape[0], n)
     u = world.uniforms(rng, 6, n)
     p_shared = rates.shared_reception(world, co_level, common_level)
+    p_refer = collab_level * r.referral_rate
     k = kernels.active()
-    worker = k.route_visits(
+    seen, worker, home = k.route_visits(
         ben,
         world.need_public,
         world.assoc_ptr,
@@ -283,19 +284,21 @@ def serve_publics(
         world.site_ptr,
         world.site_order,
         p_shared,
+        p_refer,
         u,
     )
     _, adapted = k.serve_publics(
         world.practices,
         world.need,
-        world.need_public,
         world.membership,
         ben,
+        seen,
         worker,
+        home,
         u[3],
         u[4],
         u[5],
-        collab_level * r.referral_rate,
+        p_refer,
         r.access_tolerance,
         r.facet_tolerance,
         r.service_adaptation,

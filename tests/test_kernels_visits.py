@@ -74,8 +74,8 @@ def _plain_visits(world, r, ben, worker, u, p_refer):
     return x, tie, referred, adapted
 
 
-def _route(w, ben: np.ndarray, p_shared: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """The worker who sees each visit, as :func:`simulation.rules.serve_publics` routes it."""
+def _route(w, ben: np.ndarray, p_shared: np.ndarray, p_refer: float, u: np.ndarray):
+    """The visits that can change something, their workers and homes, as the rule routes them."""
     return kernels.route_visits(
         ben,
         w.need_public,
@@ -85,37 +85,20 @@ def _route(w, ben: np.ndarray, p_shared: np.ndarray, u: np.ndarray) -> np.ndarra
         w.site_ptr,
         w.site_order,
         p_shared,
+        p_refer,
         u,
     )
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_serve_publics_is_the_rule_of_service_applied_visit_by_visit(seed: int) -> None:
-    model = PoolingModel(
-        scenario="landscape",
-        n_workers=400,
-        pooling_intensity=0.85,
-        newcomer_learning=1.0,
-        rng=seed,
-    )
-    for _ in range(12):  # ties form, tenures spread
-        model.step()
-    w, r = model.world, model.params
-    rng = np.random.default_rng(seed)
-    n = 3000
-    ben = rng.integers(0, w.need.shape[0], n)
-    u = rng.random((6, n))
-    p_shared = np.full(w.n_sites, 0.5)
-    worker = _route(w, ben, p_shared, u)
-    p_refer = 0.9
+def _serve(w, r, ben, routed, u, p_refer):
+    """The visits kernel on copies of the practices and ties: ``(x, tie, referred, adapted)``."""
     x, tie = w.practices.copy(), w.tie.copy()
     referred, adapted = kernels.serve_publics(
         x,
         w.need,
-        w.need_public,
         w.membership,
         ben,
-        worker,
+        *routed,
         u[3],
         u[4],
         u[5],
@@ -134,12 +117,81 @@ def test_serve_publics_is_the_rule_of_service_applied_visit_by_visit(seed: int) 
         rules.keep_owned(r),
         w.rows(kernels.ROW_WIDTH),
     )
-    y, tie_y, referred_y, adapted_y = _plain_visits(w, r, ben, worker, u, p_refer)
+    return x, tie, referred, adapted
+
+
+def _every_worker(w, ben: np.ndarray, p_shared: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The worker who first sees every visit, kept or not, written plainly."""
+    home = w.need_public[ben]
+    site = w.assoc_site[home]
+    size = w.assoc_ptr[home + 1] - w.assoc_ptr[home]
+    span = w.site_ptr[site + 1] - w.site_ptr[site]
+    own = w.assoc_order[w.assoc_ptr[home] + (u[0] * size).astype(np.int64)]
+    colleague = w.site_order[w.site_ptr[site] + (u[2] * span).astype(np.int64)]
+    return np.where(u[1] < p_shared[site], colleague, own)
+
+
+def _stepped(seed: int, n_workers: int = 400) -> PoolingModel:
+    """A landscape after a few weeks at high pooling: ties formed, tenures spread."""
+    model = PoolingModel(
+        scenario="landscape",
+        n_workers=n_workers,
+        pooling_intensity=0.85,
+        newcomer_learning=1.0,
+        rng=seed,
+    )
+    for _ in range(12):
+        model.step()
+    return model
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_serve_publics_is_the_rule_of_service_applied_visit_by_visit(seed: int) -> None:
+    model = _stepped(seed)
+    w, r = model.world, model.params
+    rng = np.random.default_rng(seed)
+    n = 3000
+    ben = rng.integers(0, w.need.shape[0], n)
+    u = rng.random((6, n))
+    p_shared = np.full(w.n_sites, 0.5)
+    p_refer = 0.9
+    x, tie, referred, adapted = _serve(w, r, ben, _route(w, ben, p_shared, p_refer, u), u, p_refer)
+    every = _every_worker(w, ben, p_shared, u)
+    y, tie_y, referred_y, adapted_y = _plain_visits(w, r, ben, every, u, p_refer)
     assert (referred, adapted) == (referred_y, adapted_y)
     assert referred > 0
     assert adapted > 0
     assert np.array_equal(x, y)
     assert np.array_equal(tie, tie_y)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_visits_left_out_are_exactly_those_that_change_nothing(seed: int) -> None:
+    """Over shared levels 0, mixed and 1 and p_refer 0 to 1, the kernel equals every visit."""
+    model = _stepped(seed)
+    w, r = model.world, model.params
+    rng = np.random.default_rng(100 + seed)
+    n = 1500
+    levels = (np.zeros(w.n_sites), rng.random(w.n_sites), np.ones(w.n_sites))
+    changed = np.zeros(2, dtype=np.int64)
+    for p_shared in levels:
+        for p_refer in (0.0, 0.3, 1.0):
+            ben = rng.integers(0, w.need.shape[0], n)
+            u = rng.random((6, n))
+            seen, worker, at_home = routed = _route(w, ben, p_shared, p_refer, u)
+            every = _every_worker(w, ben, p_shared, u)
+            home = w.need_public[ben]
+            own = (w.membership[every] == home) & ~(u[1] < p_shared[w.assoc_site[home]])
+            assert np.array_equal(seen, np.flatnonzero(~own | (u[3] < p_refer)))
+            assert np.array_equal(worker, every[seen])
+            assert np.array_equal(at_home, home[seen])
+            got = _serve(w, r, ben, routed, u, p_refer)
+            want = _plain_visits(w, r, ben, every, u, p_refer)
+            assert got[2:] == want[2:]
+            changed += got[2:]
+            assert np.array_equal(got[0], want[0])
+            assert np.array_equal(got[1], want[1])
+    assert changed.min() > 0  # referrals and adaptations both happened: the check has teeth
 
 
 def test_route_visits_sends_each_visit_to_its_association_or_its_site() -> None:
@@ -149,8 +201,10 @@ def test_route_visits_sends_each_visit_to_its_association_or_its_site() -> None:
     ben = rng.integers(0, w.need.shape[0], n)
     u = rng.random((6, n))
     p_shared = rng.random(w.n_sites)
-    worker = _route(w, ben, p_shared, u)
+    seen, worker, at_home = _route(w, ben, p_shared, 1.0, u)
+    assert np.array_equal(seen, np.arange(n))  # every visit may be referred: none left out
     home = w.need_public[ben]
+    assert np.array_equal(at_home, home)
     site = w.assoc_site[home]
     size = w.assoc_ptr[home + 1] - w.assoc_ptr[home]
     span = w.site_ptr[site + 1] - w.site_ptr[site]
