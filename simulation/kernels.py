@@ -769,19 +769,21 @@ def _case_rows(x, members, openness, sector, profession):
 
 @_jit
 def _case_rate(rows, codes, d, i, j, f, mu, influence, sector_facet, owned, keep):
-    """:func:`_facet_rate` read from the rows of :func:`_case_rows` (the same arithmetic)."""
+    """:func:`_facet_rate` read from the rows of :func:`_case_rows` (the same arithmetic).
+
+    Each candidate product is computed and the right one chosen, without a branch: the facet
+    of a case, hence which rule applies, is a coin toss to the CPU.
+    """
     w = rows[i, d]
-    si = codes[i, 2 * d + 2]
-    sj = codes[j, 2 * d + 2]
     sf = sector_facet[f]
-    if sf == 1.0:
-        w = w * influence[si, sj]
-    elif sf != 0.0:
-        w = w * (1.0 + sf * (influence[si, sj] - 1.0))
+    pull = influence[codes[i, 2 * d + 2], codes[j, 2 * d + 2]]
+    full = w * pull
+    partial = w * (1.0 + sf * (pull - 1.0))
+    w = full if sf == 1.0 else (partial if sf != 0.0 else w)
     rate = mu * w
-    pi = codes[i, 2 * d + 3]
-    if pi != codes[j, 2 * d + 3] and owned[pi, f]:
-        rate *= keep
+    profession = codes[i, 2 * d + 3]
+    barred = (profession != codes[j, 2 * d + 3]) & owned[profession, f]
+    rate = rate * keep if barred else rate
     return min(1.0, rate)
 
 
