@@ -730,6 +730,8 @@ def _search_right(cum, u):
         idx = guide[min(max(int(u[k] * m), 0), m)]
         while idx > 0 and cum[idx - 1] > v:
             idx -= 1
+        for _ in range(2):  # the usual steps, without a branch: how many is a coin toss
+            idx += (idx < m) & (cum[min(idx, m - 1)] <= v)
         while idx < m and cum[idx] <= v:
             idx += 1
         out[k] = min(idx, m - 1)

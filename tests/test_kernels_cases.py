@@ -128,3 +128,17 @@ def test_no_case_changes_nothing() -> None:
     assert _kernel(kernels._COMPILED, x, tie, np.empty((4, 0)), c) == 0
     assert np.array_equal(x, c.x)
     assert np.array_equal(tie, c.tie)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_tie_search_is_searchsorted_on_the_cumulative_strengths(seed: int) -> None:
+    """Skewed strengths (some equal, some far larger) put many ties in one slice of the guide."""
+    rng = np.random.default_rng(seed)
+    m = int(rng.integers(1, 200))
+    strength = rng.choice([0.0, 1e-3, 0.5, 1.0, 50.0], m) * rng.random(m)
+    strength[-1] += 1.0  # a positive total
+    cum = np.cumsum(strength)
+    u = np.concatenate([rng.random(2000), [0.0, 1.0 - 2.0**-53]])
+    want = np.minimum(np.searchsorted(cum, u * cum[-1], side="right"), m - 1)
+    assert np.array_equal(kernels._search_right(cum, u), want)
+    assert np.array_equal(kernels._search_right.py_func(cum, u), want)
