@@ -36,8 +36,9 @@ the interactions a few ahead (:func:`_prefetch`), and only then applies the inte
 order. The visits kernel also writes, each week, what a visit reads of a worker (association,
 ties, profession, rate of adaptation, first partners) side by side in one 64-byte row
 (:meth:`simulation.world.World.rows`), so that a visit waits for the worker's practice and one
-row instead of one line per array. None of this changes a value: the same draws meet the same
-pairs in the same order.
+row instead of one line per array; the shared cases likewise copy the practice and traits of
+each worker with a tie to one row (:func:`_case_rows`) and apply the week's cases there. None
+of this changes a value: the same draws meet the same pairs in the same order.
 
 Why one module: :func:`pure_python` rebuilds every kernel, and the pair rules they share, in this
 module's one namespace, so that each pure-Python original calls the others' originals; kernels
@@ -162,7 +163,8 @@ def _pick_facet(x, i, j, u_interact, u_facet, tol, floor):
     """The facet a pair works on, or -1 if it does not interact (see :func:`facet_borrowing`).
 
     One pass over the facets notes which ones differ (a bit each), so that the chosen one is
-    then found among those bits without reading the two practices again.
+    then found among those bits without reading the two practices again, in a second pass of
+    fixed length (``u_facet`` in ``[0, 1)``; past the last differing facet, the first facet).
     """
     d = x.shape[1]
     differ = 0
@@ -178,14 +180,13 @@ def _pick_facet(x, i, j, u_interact, u_facet, tol, floor):
     if u_interact >= p:
         return -1
     pick = int(u_facet * n_differ)
-    if pick >= n_differ:  # as the scan over the facets would: none found, the first
-        return 0
-    for _ in range(pick):
-        differ &= differ - 1  # drop the lowest differing facet
     chosen = 0
-    while differ & 1 == 0:
-        differ >>= 1
-        chosen += 1
+    seen = 0
+    for f in range(d):
+        bit = (differ >> f) & 1
+        if bit == 1 and seen == pick:
+            chosen = f
+        seen += bit
     return chosen
 
 
@@ -666,16 +667,20 @@ def form_ties(tie, tie_ids, degree, ends, engaged, familiarity, u, scale, half):
 
 
 @_jit
-def _tie_table(tie, tie_ids, ends):
-    """The active ties, compact: cumulative strengths and the two ends of each, in id order.
+def _tie_table(tie, tie_ids, ends, n):
+    """The active ties, compact, between the workers who have one, numbered among themselves.
 
-    One pass in ascending edge order over the edge arrays, so that a week's cases then read
-    arrays of the ties' size (which stay in the cache) instead of the co-presence edges'.
+    Returns ``(cum, pair, members)``: the cumulative strengths of the ties in id order, the two
+    ends of each by their number among the workers who have a tie (``pair[t]``, int32, side by
+    side), and those workers in ascending order (number ``c`` is worker ``members[c]``). One
+    pass in ascending edge order over the edge arrays and one over the workers, so that a
+    week's cases read arrays of the ties' size instead of the co-presence edges' and the
+    workers'.
     """
     m = tie_ids.shape[0]
     cum = np.empty(m)
-    first = np.empty(m, dtype=np.int64)
-    second = np.empty(m, dtype=np.int64)
+    pair = np.empty((m, 2), dtype=np.int32)
+    local = np.zeros(n, dtype=np.int32)  # first 1 where a worker has a tie, then its number
     acc = 0.0
     for k in range(m):
         if k + PREFETCH_AHEAD < m:
@@ -684,9 +689,21 @@ def _tie_table(tie, tie_ids, ends):
         e = tie_ids[k]
         acc += tie[e]
         cum[k] = acc
-        first[k] = ends[e, 0]
-        second[k] = ends[e, 1]
-    return cum, first, second
+        pair[k, 0] = ends[e, 0]
+        pair[k, 1] = ends[e, 1]
+        local[ends[e, 0]] = 1
+        local[ends[e, 1]] = 1
+    members = np.empty(n, dtype=np.int64)
+    c = 0
+    for w in range(n):  # without a branch: who has a tie is a coin toss to the CPU
+        has_tie = local[w]
+        local[w] = c
+        members[c] = w
+        c += has_tie
+    for k in range(m):
+        pair[k, 0] = local[pair[k, 0]]
+        pair[k, 1] = local[pair[k, 1]]
+    return cum, pair, members[:c]
 
 
 @_jit
@@ -713,44 +730,62 @@ def _search_right(cum, u):
         idx = guide[min(max(int(u[k] * m), 0), m)]
         while idx > 0 and cum[idx - 1] > v:
             idx -= 1
+        for _ in range(2):  # the usual steps, without a branch: how many is a coin toss
+            idx += (idx < m) & (cum[min(idx, m - 1)] <= v)
         while idx < m and cum[idx] <= v:
             idx += 1
         out[k] = min(idx, m - 1)
     return out
 
 
-@_jit
-def _traits(openness, sector, profession):
-    """Each worker's openness, sector and profession side by side, ``(N, 4)`` float64.
+_CASE_TRAITS = 2
+"""Columns a case row keeps after the practice: openness, then sector and profession (int32)."""
 
-    A shared case reads the three for both its workers at random; on one row they cost one
-    cache line a worker instead of three.
+
+@_jit
+def _case_rows(x, members, openness, sector, profession):
+    """Each worker with a tie's practice and traits side by side, on 64-byte cache lines.
+
+    Row ``c`` is worker ``members[c]``'s: its practice in columns ``0..D-1``, its openness in
+    column ``D``, its sector and profession as two int32 in column ``D + 1``; the width is
+    rounded up to a multiple of 8 float64. A shared case reads its two workers at random; on
+    these rows (one cache line each up to six facets) it waits for two lines instead of five,
+    and the rows span only the workers who have a tie, not all of them.
     """
-    n = openness.shape[0]
-    out = np.empty((n, 4))
-    for w in range(n):
-        out[w, 0] = openness[w]
-        out[w, 1] = sector[w]
-        out[w, 2] = profession[w]
-        out[w, 3] = 0.0
-    return out
+    n = members.shape[0]
+    d = x.shape[1]
+    width = (d + _CASE_TRAITS + 7) // 8 * 8
+    buffer = np.empty(n * width + 8)
+    skip = (-buffer.ctypes.data % 64) // 8
+    rows = buffer[skip : skip + n * width].reshape((n, width))
+    codes = rows.view(np.int32)
+    for c in range(n):
+        w = members[c]
+        for f in range(d):
+            rows[c, f] = x[w, f]
+        rows[c, d] = openness[w]
+        codes[c, 2 * d + 2] = sector[w]
+        codes[c, 2 * d + 3] = profession[w]
+    return rows
 
 
 @_jit
-def _case_rate(traits, i, j, f, mu, influence, sector_facet, owned, keep):
-    """:func:`_facet_rate` read from the rows of :func:`_traits` (the same arithmetic)."""
-    w = traits[i, 0]
-    si = int(traits[i, 1])
-    sj = int(traits[j, 1])
+def _case_rate(rows, codes, d, i, j, f, mu, influence, sector_facet, owned, keep):
+    """:func:`_facet_rate` read from the rows of :func:`_case_rows` (the same arithmetic).
+
+    Each candidate product is computed and the right one chosen, without a branch: the facet
+    of a case, hence which rule applies, is a coin toss to the CPU.
+    """
+    w = rows[i, d]
     sf = sector_facet[f]
-    if sf == 1.0:
-        w = w * influence[si, sj]
-    elif sf != 0.0:
-        w = w * (1.0 + sf * (influence[si, sj] - 1.0))
+    pull = influence[codes[i, 2 * d + 2], codes[j, 2 * d + 2]]
+    full = w * pull
+    partial = w * (1.0 + sf * (pull - 1.0))
+    w = full if sf == 1.0 else (partial if sf != 0.0 else w)
     rate = mu * w
-    pi = int(traits[i, 2])
-    if pi != int(traits[j, 2]) and owned[pi, f]:
-        rate *= keep
+    profession = codes[i, 2 * d + 3]
+    barred = (profession != codes[j, 2 * d + 3]) & owned[profession, f]
+    rate = rate * keep if barred else rate
     return min(1.0, rate)
 
 
@@ -783,7 +818,13 @@ def collaborate(
     :func:`facet_borrowing` (reciprocal); each side closes the share of the gap given by
     :func:`_facet_rate` (openness, sector influence on the facets of health expertise, and
     ``keep`` on a facet its profession owns when the other is of another profession). A case
-    where a facet moved renews the tie.
+    where a facet moved renews the tie. Without an active tie there is no case (returns 0).
+
+    Memory: a case reads two workers at random among those who have a tie. So the kernel
+    first copies each of them, practice and traits side by side, to one row of its own
+    (:func:`_case_rows`: one cache line up to six facets), numbers the ties' ends by these
+    rows, applies the cases to the rows and writes the practices back at the end. Each worker
+    has one row, read and written in the same order as its practice would be: the same values.
 
     Args:
         x: practices, ``(N, D)`` float64, modified in place.
@@ -808,38 +849,43 @@ def collaborate(
     Returns:
         The number of cases where a facet moved.
     """
-    cum, first, second = _tie_table(tie, tie_ids, ends)
+    m = tie_ids.shape[0]
+    if m == 0:  # no tie, no case
+        return 0
+    d = x.shape[1]
+    cum, pair, members = _tie_table(tie, tie_ids, ends, x.shape[0])
     pick = _search_right(cum, u_pick)
-    traits = _traits(openness, sector, profession)
-    renewed = np.zeros(tie_ids.shape[0], dtype=np.bool_)
+    rows = _case_rows(x, members, openness, sector, profession)
+    codes = rows.view(np.int32)
+    practice = rows[:, :d]
+    renewed = np.zeros(m, dtype=np.bool_)
     n_cases = u_pick.shape[0]
     n_moved = 0
     for k in range(n_cases):
         if k + PREFETCH_AHEAD < n_cases:
-            for w in (first[pick[k + PREFETCH_AHEAD]], second[pick[k + PREFETCH_AHEAD]]):
-                _prefetch(x, w)
-                _prefetch(traits, w)
+            _prefetch(rows, pair[pick[k + PREFETCH_AHEAD], 0])
+            _prefetch(rows, pair[pick[k + PREFETCH_AHEAD], 1])
         t = pick[k]
-        if u_flip[k] < 0.5:
-            i = second[t]
-            j = first[t]
-        else:
-            i = first[t]
-            j = second[t]
-        f = _pick_facet(x, i, j, u_interact[k], u_facet[k], tol, floor)
+        s = int(u_flip[k] < 0.5)
+        i = pair[t, s]
+        j = pair[t, 1 - s]
+        f = _pick_facet(practice, i, j, u_interact[k], u_facet[k], tol, floor)
         if f < 0:
             continue
-        a = _case_rate(traits, i, j, f, mu, influence, sector_facet, owned, keep)
-        b = _case_rate(traits, j, i, f, mu, influence, sector_facet, owned, keep)
-        xi = x[i, f]
-        xj = x[j, f]
-        x[i, f] = xi + a * (xj - xi)
-        x[j, f] = xj + b * (xi - xj)
+        a = _case_rate(rows, codes, d, i, j, f, mu, influence, sector_facet, owned, keep)
+        b = _case_rate(rows, codes, d, j, i, f, mu, influence, sector_facet, owned, keep)
+        xi = rows[i, f]
+        xj = rows[j, f]
+        rows[i, f] = xi + a * (xj - xi)
+        rows[j, f] = xj + b * (xi - xj)
         renewed[t] = True
         n_moved += 1
+    for c in range(members.shape[0]):  # the practices back to the workers, in their order
+        for f in range(d):
+            x[members[c], f] = rows[c, f]
     # the picks were made on the strengths at the start of the week, so renewing the ties
     # after the loop (in edge order, which the memory system streams) changes nothing
-    for t in range(tie_ids.shape[0]):
+    for t in range(m):
         if renewed[t]:
             tie[tie_ids[t]] = 1.0
     return n_moved
@@ -1335,7 +1381,7 @@ def incidence(ends, n):
 # --- compiled or pure Python --------------------------------------------------------------------
 
 _HELPERS = (
-    "_traits",
+    "_case_rows",
     "_case_rate",
     "_alias_draw",
     "_within",
