@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from simulation import streams
 from simulation.kernels import ENDS_SHIFT
 
 
@@ -116,13 +117,14 @@ class World:
         """``rng.random((rows, n))``, the same numbers, written into memory kept from week to week.
 
         A week's visits draw over a million uniforms at 100,000 workers; filling the same
-        buffer spares the fresh allocation (and its page faults) each week. The array is
-        overwritten by the next call.
+        buffer spares the fresh allocation (and its page faults) each week, and
+        :func:`simulation.streams.uniform` draws the same numbers four runs at a time. The array
+        is overwritten by the next call.
         """
         size = rows * n
         if self._draws.shape[0] < size:
             self._draws = np.empty(size + size // 8)
-        return rng.random((rows, n), out=self._draws[:size].reshape(rows, n))
+        return streams.uniform(rng, self._draws[:size].reshape(rows, n))
 
     def rows(self, width: int) -> np.ndarray:
         """``(N, width)`` float64 room, each row starting on a 64-byte cache line, kept.
