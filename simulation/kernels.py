@@ -61,6 +61,7 @@ from numba.extending import intrinsic
 __all__ = [
     "active",
     "alias_table",
+    "aligned_rows",
     "bounded_confidence",
     "collaborate",
     "core_gap",
@@ -743,6 +744,17 @@ _CASE_TRAITS = 2
 
 
 @_jit
+def aligned_rows(n, width):
+    """Uninitialised ``(n, width)`` float64 rows, the first starting on a 64-byte cache line.
+
+    With ``width`` a multiple of 8, every row starts on a cache line of its own.
+    """
+    buffer = np.empty(n * width + 8)
+    skip = (-buffer.ctypes.data % 64) // 8
+    return buffer[skip : skip + n * width].reshape((n, width))
+
+
+@_jit
 def _case_rows(x, members, openness, sector, profession):
     """Each worker with a tie's practice and traits side by side, on 64-byte cache lines.
 
@@ -754,10 +766,7 @@ def _case_rows(x, members, openness, sector, profession):
     """
     n = members.shape[0]
     d = x.shape[1]
-    width = (d + _CASE_TRAITS + 7) // 8 * 8
-    buffer = np.empty(n * width + 8)
-    skip = (-buffer.ctypes.data % 64) // 8
-    rows = buffer[skip : skip + n * width].reshape((n, width))
+    rows = aligned_rows(n, (d + _CASE_TRAITS + 7) // 8 * 8)
     codes = rows.view(np.int32)
     for c in range(n):
         w = members[c]
@@ -1381,6 +1390,7 @@ def incidence(ends, n):
 # --- compiled or pure Python --------------------------------------------------------------------
 
 _HELPERS = (
+    "aligned_rows",
     "_case_rows",
     "_case_rate",
     "_alias_draw",
@@ -1404,6 +1414,7 @@ _HELPERS = (
     "_facet_to_adapt",
 )
 _NAMES = (
+    "aligned_rows",
     "alias_table",
     "bounded_confidence",
     "facet_borrowing",

@@ -18,6 +18,8 @@ through ``Generator.random`` itself.
 
 from __future__ import annotations
 
+import functools
+
 import numba
 import numpy as np
 from llvmlite import ir
@@ -137,25 +139,21 @@ def _fast_fill(bit_generator: np.random.PCG64, flat: np.ndarray) -> None:
         bit_generator.state = state
 
 
-_checked: list[bool] = []
-
-
+@functools.cache
 def fast_path_agrees() -> bool:
     """Whether the fast path gives NumPy's own numbers here (checked once per process)."""
-    if not _checked:
-        try:
-            same = True
-            for seed, n in ((0, MIN_FAST), (1, MIN_FAST + 3), (2, 3 * MIN_FAST + 1)):
-                ours, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
-                theirs.random(7)
-                ours.random(7)
-                out = np.empty(n)
-                _fast_fill(ours.bit_generator, out)
-                same &= np.array_equal(out, theirs.random(n)) and ours.random() == theirs.random()
-        except Exception:  # no compiler, or a generator NumPy changed: keep NumPy's path
-            same = False
-        _checked.append(bool(same))
-    return _checked[0]
+    try:
+        same = True
+        for seed, n in ((0, MIN_FAST), (1, MIN_FAST + 3), (2, 3 * MIN_FAST + 1)):
+            ours, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
+            theirs.random(7)
+            ours.random(7)
+            out = np.empty(n)
+            _fast_fill(ours.bit_generator, out)
+            same &= np.array_equal(out, theirs.random(n)) and ours.random() == theirs.random()
+    except Exception:  # no compiler, or a generator NumPy changed: keep NumPy's path
+        return False
+    return bool(same)
 
 
 def uniform(rng: np.random.Generator, out: np.ndarray) -> np.ndarray:

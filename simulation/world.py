@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simulation import streams
-from simulation.kernels import ENDS_SHIFT
+from simulation.kernels import ENDS_SHIFT, aligned_rows
 
 
 @dataclass
@@ -134,9 +134,7 @@ class World:
         not one per array. The memory is kept from week to week; its contents are the caller's.
         """
         if self._rows.shape != (self.n_workers, width):
-            buffer = np.empty(self.n_workers * width + 8)
-            skip = (-buffer.ctypes.data % 64) // 8
-            self._rows = buffer[skip : skip + self.n_workers * width].reshape(-1, width)
+            self._rows = aligned_rows(self.n_workers, width)
         return self._rows
 
     def encounter_table(self) -> np.ndarray:
