@@ -117,12 +117,11 @@ def week_row(
     row: list[Any] = recorder.values(
         w.practices,
         w.membership,
-        edges=w.cp_edges,
-        strength=w.tie,
+        edges=w.tie_ends,
+        strength=w.tie_strength,
         cultures=w.cultures,
         initial_cultures=w.initial_cultures,
         worker_site=w.worker_site,
-        tie_ids=ties,
     ).tolist()
     row += map(counts.__getitem__, COUNTERS)
     tools = w.tool_strength

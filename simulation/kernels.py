@@ -24,14 +24,15 @@ The generic kernels (:func:`bounded_confidence`, :func:`facet_borrowing`,
 need. The pooling model's rules call fused kernels (:func:`encounters`, :func:`collaborate`,
 :func:`pooled_function`, ...) that apply the same rule but look pairs and weights up in the
 model's arrays themselves, so that a week costs no temporary per-pair arrays. The collaboration
-ties are kept as a sorted list of active edge ids (``tie_ids``) and a tie count per worker
-(``degree``), maintained by every kernel that starts or ends a tie, so that no rule scans all
-co-presence edges.
+ties are kept compact, in ascending edge order: the ids of the edges with a tie (``tie_ids``),
+their strengths and their two workers, beside a tie count per worker (``degree``); every kernel
+that starts, renews or ends a tie keeps them, so that no rule reads the co-presence edges' arrays
+for a tie.
 
 The co-presence edges of a large landscape (millions) do not fit in the cache, and a read of one
 at random waits for memory. So a kernel first gathers what the week needs in passes of
 independent reads, which the memory system serves many at a time (the edges the draws fall on
-and their workers; the active ties' ends and strengths, in compact arrays), asks for the rows of
+and their workers), asks for the rows of
 the interactions a few ahead (:func:`_prefetch`), and only then applies the interactions in
 order. The visits kernel also writes, each week, what a visit reads of a worker (association,
 ties, profession, rate of adaptation, first partners) side by side in one 64-byte row
@@ -274,19 +275,45 @@ def _confide_facets(x, i, j, eps, mu, openness, sector, influence, sector_facet)
 
 
 @_jit
-def _merge_sorted(a, b):
-    """Merge two sorted integer arrays into a new sorted array."""
-    out = np.empty(a.shape[0] + b.shape[0], dtype=np.int64)
-    i = 0
+def _merge_ties(tie_ids, strength, tie_ends, degree, ends, tied):
+    """The ties with those on the edges ``tied`` (sorted, repeats allowed) at full strength.
+
+    A tie already on is renewed (strength 1) in its place; a new one is inserted in edge order
+    with its ends read from ``ends`` and adds one to both workers' ``degree``. Returns the new
+    ``(tie_ids, strength, tie_ends)``, still in ascending edge order.
+    """
+    m = tie_ids.shape[0]
+    q = tied.shape[0]
+    ids = np.empty(m + q, dtype=np.int64)
+    out = np.empty(m + q)
+    pair = np.empty((m + q, 2), dtype=np.int32)
+    n = 0
     j = 0
-    for k in range(out.shape[0]):
-        if j >= b.shape[0] or (i < a.shape[0] and a[i] <= b[j]):
-            out[k] = a[i]
-            i += 1
-        else:
-            out[k] = b[j]
+    for t in range(m + 1):
+        e = tie_ids[t] if t < m else -1
+        while j < q and (t == m or tied[j] < e):  # new ties before this one, once each
+            f = tied[j]
+            ids[n] = f
+            out[n] = 1.0
+            pair[n, 0] = ends[f, 0]
+            pair[n, 1] = ends[f, 1]
+            degree[ends[f, 0]] += 1
+            degree[ends[f, 1]] += 1
+            n += 1
+            while j < q and tied[j] == f:
+                j += 1
+        if t == m:
+            break
+        s = strength[t]
+        while j < q and tied[j] == e:  # renewed
+            s = 1.0
             j += 1
-    return out
+        ids[n] = e
+        out[n] = s
+        pair[n, 0] = tie_ends[t, 0]
+        pair[n, 1] = tie_ends[t, 1]
+        n += 1
+    return ids[:n], out[:n], pair[:n]
 
 
 # --- generic kernels over pre-sampled pairs -----------------------------------------------------
@@ -636,64 +663,59 @@ def encounters_on_table(
 
 
 @_jit
-def form_ties(tie, tie_ids, degree, ends, engaged, familiarity, u, scale, half):
+def form_ties(tie_ids, strength, tie_ends, degree, ends, engaged, familiarity, u, scale, half):
     """Engaged pairs start a collaboration tie (or renew theirs) at full strength.
 
     Pair ``k`` on edge ``e = engaged[k]`` ties with probability
     ``scale * familiarity[e] / (familiarity[e] + half)`` (``u[k]`` decides): old acquaintances
-    tie more readily. New ties add one to both workers' ``degree``.
+    tie more readily. New ties add one to both workers' ``degree``. The ties are the compact
+    arrays of :class:`simulation.world.World` (``tie_ids``, ``strength``, ``tie_ends``, in
+    ascending edge order); ``ends`` are the co-presence edges' workers, read for new ties only.
+
+    A tie is set to 1 however often its pair engages in the week, so the edges that tie are
+    gathered first and merged into the ties in one pass in edge order (:func:`_merge_ties`):
+    the same ties, strengths and degrees as one pair at a time.
 
     Returns:
-        The sorted ids of the active ties, ``tie_ids`` merged with the new ones.
+        The new ``(tie_ids, strength, tie_ends)`` (the same arrays if no pair tied).
     """
-    new = np.empty(engaged.shape[0], dtype=np.int64)
-    n_new = 0
     n = engaged.shape[0]
+    tied = np.empty(n, dtype=np.int64)
+    c = 0
     for k in range(n):
         if k + PREFETCH_AHEAD < n:
             _prefetch(familiarity, engaged[k + PREFETCH_AHEAD])
-            _prefetch(tie, engaged[k + PREFETCH_AHEAD])
         e = engaged[k]
         fam = familiarity[e]
-        if u[k] < scale * fam / (fam + half):
-            if tie[e] == 0.0:
-                new[n_new] = e
-                n_new += 1
-                degree[ends[e, 0]] += 1
-                degree[ends[e, 1]] += 1
-            tie[e] = 1.0
-    if n_new == 0:
-        return tie_ids
-    return _merge_sorted(tie_ids, np.sort(new[:n_new]))
+        tied[c] = e  # written every time, kept by moving on: the draw is a coin toss
+        c += u[k] < scale * fam / (fam + half)
+    if c == 0:
+        return tie_ids, strength, tie_ends
+    return _merge_ties(tie_ids, strength, tie_ends, degree, ends, np.sort(tied[:c]))
 
 
 @_jit
-def _tie_table(tie, tie_ids, ends, n):
-    """The active ties, compact, between the workers who have one, numbered among themselves.
+def _tie_table(strength, tie_ends, n):
+    """The ties between the workers who have one, numbered among themselves.
 
-    Returns ``(cum, pair, members)``: the cumulative strengths of the ties in id order, the two
-    ends of each by their number among the workers who have a tie (``pair[t]``, int32, side by
-    side), and those workers in ascending order (number ``c`` is worker ``members[c]``). One
-    pass in ascending edge order over the edge arrays and one over the workers, so that a
-    week's cases read arrays of the ties' size instead of the co-presence edges' and the
-    workers'.
+    Returns ``(cum, pair, members)``: the cumulative strengths of the ties in edge order, the
+    two ends of each by their number among the workers who have a tie (``pair[t]``, int32, side
+    by side), and those workers in ascending order (number ``c`` is worker ``members[c]``). One
+    pass over the ties' compact arrays and one over the workers, so that a week's cases read
+    arrays of the ties' size instead of the workers'.
     """
-    m = tie_ids.shape[0]
+    m = strength.shape[0]
     cum = np.empty(m)
     pair = np.empty((m, 2), dtype=np.int32)
     local = np.zeros(n, dtype=np.int32)  # first 1 where a worker has a tie, then its number
     acc = 0.0
     for k in range(m):
-        if k + PREFETCH_AHEAD < m:
-            _prefetch(tie, tie_ids[k + PREFETCH_AHEAD])
-            _prefetch(ends, tie_ids[k + PREFETCH_AHEAD])
-        e = tie_ids[k]
-        acc += tie[e]
+        acc += strength[k]
         cum[k] = acc
-        pair[k, 0] = ends[e, 0]
-        pair[k, 1] = ends[e, 1]
-        local[ends[e, 0]] = 1
-        local[ends[e, 1]] = 1
+        pair[k, 0] = tie_ends[k, 0]
+        pair[k, 1] = tie_ends[k, 1]
+        local[tie_ends[k, 0]] = 1
+        local[tie_ends[k, 1]] = 1
     members = np.empty(n, dtype=np.int64)
     c = 0
     for w in range(n):  # without a branch: who has a tie is a coin toss to the CPU
@@ -801,9 +823,8 @@ def _case_rate(rows, codes, d, i, j, f, mu, influence, sector_facet, owned, keep
 @_jit
 def collaborate(
     x,
-    ends,
-    tie,
-    tie_ids,
+    strength,
+    tie_ends,
     u_pick,
     u_flip,
     u_interact,
@@ -821,7 +842,7 @@ def collaborate(
 ):
     """Shared cases along collaboration ties: draw each tie by its strength, then borrow.
 
-    Case ``k`` is on the active tie where the cumulative strength of ``tie[tie_ids]`` first
+    Case ``k`` is on the tie where the cumulative strength of the ties (in edge order) first
     exceeds ``u_pick[k]`` times the total; the worker who borrows is the tie's second end if
     ``u_flip[k] < 0.5``, else its first. The pair then works on one facet as in
     :func:`facet_borrowing` (reciprocal); each side closes the share of the gap given by
@@ -837,9 +858,8 @@ def collaborate(
 
     Args:
         x: practices, ``(N, D)`` float64, modified in place.
-        ends: ``(E, 2)`` the two workers of each co-presence edge.
-        tie: ``(E,)`` tie strengths, renewed in place.
-        tie_ids: sorted ids of the active ties.
+        strength: ``(T,)`` strengths of the ties, in edge order, renewed in place.
+        tie_ends: ``(T, 2)`` the two workers of each tie (int32).
         u_pick: ``(C,)`` uniforms picking the tie of each case.
         u_flip: ``(C,)`` uniforms orienting it.
         u_interact: ``(C,)`` uniforms deciding whether the pair works together.
@@ -858,16 +878,15 @@ def collaborate(
     Returns:
         The number of cases where a facet moved.
     """
-    m = tie_ids.shape[0]
+    m = strength.shape[0]
     if m == 0:  # no tie, no case
         return 0
     d = x.shape[1]
-    cum, pair, members = _tie_table(tie, tie_ids, ends, x.shape[0])
+    cum, pair, members = _tie_table(strength, tie_ends, x.shape[0])
     pick = _search_right(cum, u_pick)
     rows = _case_rows(x, members, openness, sector, profession)
     codes = rows.view(np.int32)
     practice = rows[:, :d]
-    renewed = np.zeros(m, dtype=np.bool_)
     n_cases = u_pick.shape[0]
     n_moved = 0
     for k in range(n_cases):
@@ -887,16 +906,11 @@ def collaborate(
         xj = rows[j, f]
         rows[i, f] = xi + a * (xj - xi)
         rows[j, f] = xj + b * (xi - xj)
-        renewed[t] = True
+        strength[t] = 1.0  # the picks were made on the strengths at the start of the week
         n_moved += 1
     for c in range(members.shape[0]):  # the practices back to the workers, in their order
         for f in range(d):
             x[members[c], f] = rows[c, f]
-    # the picks were made on the strengths at the start of the week, so renewing the ties
-    # after the loop (in edge order, which the memory system streams) changes nothing
-    for t in range(m):
-        if renewed[t]:
-            tie[tie_ids[t]] = 1.0
     return n_moved
 
 
@@ -999,31 +1013,21 @@ def _worker_rows(rows, membership, tie_degree, profession, openness, learn, mu, 
 
 
 @_jit
-def _partner_lists(
-    tie, tie_ids, ends, rows, membership, tie_degree, profession, openness, learn, mu
-):
-    """Each worker's row (:func:`_worker_rows`) and its collaboration partners, with strengths.
+def _partner_lists(tie_ends, rows, membership, tie_degree, profession, openness, learn, mu):
+    """Each worker's row (:func:`_worker_rows`) and its collaboration partners.
 
-    Returns ``(partners, strength)``: ``partners[s] = (t, j)`` for the tie at position ``t`` of
-    ``tie_ids`` and the worker ``j`` at its other end; worker ``i``'s entries are
+    Returns ``partners``: ``partners[s] = (t, j)`` for the tie ``t`` (its place in the ties'
+    compact arrays) and the worker ``j`` at its other end; worker ``i``'s entries are
     ``partners[first:end]`` with ``first, end`` in its row (columns ``_ROW_FIRST``,
     ``_ROW_END``), in ascending edge order (the order of :func:`incidence`, without the edges
-    that have no tie). ``strength[t]`` is the strength of tie ``t``. The counts and fill
-    cursors live in a compact array, so that the rows are written in one pass, in order.
+    that have no tie). The counts and fill cursors live in a compact array, so that the rows
+    are written in one pass, in order.
     """
-    m = tie_ids.shape[0]
-    strength = np.empty(m)
-    first = np.empty(m, dtype=np.int32)
-    second = np.empty(m, dtype=np.int32)
+    m = tie_ends.shape[0]
+    first = tie_ends[:, 0]
+    second = tie_ends[:, 1]
     cursor = np.zeros(rows.shape[0], dtype=np.int64)
     for t in range(m):
-        if t + PREFETCH_AHEAD < m:
-            _prefetch(tie, tie_ids[t + PREFETCH_AHEAD])
-            _prefetch(ends, tie_ids[t + PREFETCH_AHEAD])
-        e = tie_ids[t]
-        strength[t] = tie[e]
-        first[t] = ends[e, 0]
-        second[t] = ends[e, 1]
         cursor[first[t]] += 1
         cursor[second[t]] += 1
     start = 0
@@ -1039,7 +1043,7 @@ def _partner_lists(
             partners[s, 1] = j
             cursor[i] = s + 1
     _worker_rows(rows, membership, tie_degree, profession, openness, learn, mu, cursor, partners)
-    return partners, strength
+    return partners
 
 
 @_jit
@@ -1121,9 +1125,8 @@ def serve_publics(
     fit,
     tol,
     mu,
-    tie_ids,
-    ends,
-    tie,
+    strength,
+    tie_ends,
     tie_degree,
     openness,
     learn,
@@ -1161,9 +1164,8 @@ def serve_publics(
         fit: largest gap on any facet at which a need fits a practice.
         tol: facets closer than this count as met.
         mu: share of a facet's gap closed per visit at openness 1.
-        tie_ids: sorted ids of the active ties.
-        ends: ``(E, 2)`` the two workers of each co-presence edge.
-        tie: ``(E,)`` tie strengths, renewed in place by referrals.
+        strength: ``(T,)`` strengths of the ties, in edge order, renewed in place by referrals.
+        tie_ends: ``(T, 2)`` the two workers of each tie (int32).
         tie_degree: ``(N,)`` number of ties of each worker.
         openness: ``(N,)`` susceptibility of each worker.
         learn: ``(N,)`` multiplier of learning (newcomers learn faster).
@@ -1178,8 +1180,8 @@ def serve_publics(
         ``(referred, adapted)``: the numbers of referrals and of adaptations.
     """
     d = x.shape[1]
-    partners, strength = _partner_lists(
-        tie, tie_ids, ends, rows, membership, tie_degree, profession, openness, learn, mu
+    partners = _partner_lists(
+        tie_ends, rows, membership, tie_degree, profession, openness, learn, mu
     )
     ints = rows.view(np.int64)
     m = seen.shape[0]
@@ -1218,8 +1220,6 @@ def serve_publics(
         rate = min(1.0, rate)
         x[i, f] += rate * (need[b, f] - x[i, f])
         adapted += 1
-    for t in range(tie_ids.shape[0]):  # referrals renewed ties: back to the edge array
-        tie[tie_ids[t]] = strength[t]
     return referred, adapted
 
 
@@ -1294,78 +1294,75 @@ def pooled_function(x, members, team, codes, code_set, learning, u, p, mu):
 
 
 @_jit
-def cut_ties(leavers, adj_ptr, adj_edge, ends, tie, familiarity, degree, tie_ids):
+def cut_ties(leavers, adj_ptr, adj_edge, familiarity, degree, tie_ids, strength, tie_ends):
     """Leavers' edges lose their familiarity and their ties (a new hire knows nobody).
 
+    The ties are the compact arrays of :class:`simulation.world.World`; those with a leaver at
+    either end are found in one pass over them, in edge order, and left out.
+
     Returns:
-        The sorted ids of the ties still active: ``tie_ids`` without the ties cut, found from
-        the short sorted list of those (``tie_ids`` lists the edges whose tie is on).
+        The new ``(tie_ids, strength, tie_ends)`` (the same arrays if no leaver had a tie).
     """
-    room = 0
-    for k in range(leavers.shape[0]):
-        room += adj_ptr[leavers[k] + 1] - adj_ptr[leavers[k]]
-    cut = np.empty(room, dtype=np.int64)
-    n_cut = 0
+    leaving = np.zeros(degree.shape[0], dtype=np.bool_)
+    tied = False
     for k in range(leavers.shape[0]):
         i = leavers[k]
+        leaving[i] = True
+        tied |= degree[i] > 0
         end = adj_ptr[i + 1]
         for s in range(adj_ptr[i], end):
             if s + PREFETCH_AHEAD < end:
                 _prefetch(familiarity, adj_edge[s + PREFETCH_AHEAD])
-                _prefetch(tie, adj_edge[s + PREFETCH_AHEAD])
-            e = adj_edge[s]
-            familiarity[e] = 0
-            if tie[e] != 0.0:
-                tie[e] = 0.0
-                degree[ends[e, 0]] -= 1
-                degree[ends[e, 1]] -= 1
-                cut[n_cut] = e
-                n_cut += 1
-    if n_cut == 0:
-        return tie_ids
-    return _without(tie_ids, np.sort(cut[:n_cut]))
+            familiarity[adj_edge[s]] = 0
+    if not tied:
+        return tie_ids, strength, tie_ends
+    m = tie_ids.shape[0]
+    ids = np.empty(m, dtype=np.int64)
+    out = np.empty(m)
+    pair = np.empty((m, 2), dtype=np.int32)
+    n = 0
+    for t in range(m):
+        a = tie_ends[t, 0]
+        b = tie_ends[t, 1]
+        gone = leaving[a] | leaving[b]
+        degree[a] -= gone
+        degree[b] -= gone
+        ids[n] = tie_ids[t]  # written every time, kept by moving on
+        out[n] = strength[t]
+        pair[n, 0] = a
+        pair[n, 1] = b
+        n += 1 - gone
+    return ids[:n], out[:n], pair[:n]
 
 
 @_jit
-def _without(a, b):
-    """The sorted array ``a`` without the values of the sorted array ``b``."""
-    out = np.empty(a.shape[0], dtype=np.int64)
-    m = 0
-    j = 0
-    for k in range(a.shape[0]):
-        while j < b.shape[0] and b[j] < a[k]:
-            j += 1
-        if j < b.shape[0] and b[j] == a[k]:
-            continue
-        out[m] = a[k]
-        m += 1
-    return out[:m].copy()
+def decay_ties(tie_ids, strength, tie_ends, degree, keep, floor):
+    """Ties keep a share ``keep`` of their strength; those below ``floor`` (or at 0) end.
 
-
-@_jit
-def decay_ties(tie, tie_ids, degree, ends, keep, floor):
-    """Active ties keep a share ``keep`` of their strength; those below ``floor`` end.
+    The ties are the compact arrays of :class:`simulation.world.World`, read in one pass in
+    edge order.
 
     Returns:
-        The sorted ids of the ties still active.
+        The new ``(tie_ids, strength, tie_ends)`` of the ties still on.
     """
     m = tie_ids.shape[0]
-    kept = np.empty(m, dtype=np.int64)
-    n_kept = 0
-    for k in range(m):
-        if k + PREFETCH_AHEAD < m:
-            _prefetch(tie, tie_ids[k + PREFETCH_AHEAD])
-        e = tie_ids[k]
-        s = tie[e] * keep
-        if s < floor:
-            s = 0.0
-            degree[ends[e, 0]] -= 1
-            degree[ends[e, 1]] -= 1
-        tie[e] = s
-        if s != 0.0:  # still on: kept, found in the same pass
-            kept[n_kept] = e
-            n_kept += 1
-    return kept[:n_kept].copy()
+    ids = np.empty(m, dtype=np.int64)
+    out = np.empty(m)
+    pair = np.empty((m, 2), dtype=np.int32)
+    n = 0
+    for t in range(m):
+        s = strength[t] * keep
+        a = tie_ends[t, 0]
+        b = tie_ends[t, 1]
+        gone = (s < floor) | (s == 0.0)
+        degree[a] -= gone
+        degree[b] -= gone
+        ids[n] = tie_ids[t]  # written every time, kept by moving on: no branch to mispredict
+        out[n] = s
+        pair[n, 0] = a
+        pair[n, 1] = b
+        n += 1 - gone
+    return ids[:n], out[:n], pair[:n]
 
 
 @_jit
@@ -1401,8 +1398,7 @@ _HELPERS = (
     "_borrow_facet",
     "_pair_rates",
     "_facet_rate",
-    "_merge_sorted",
-    "_without",
+    "_merge_ties",
     "_tie_table",
     "_search_right",
     "_alias_draws",

@@ -88,9 +88,10 @@ def co_presence(
         world.sector_facet,
     )
     if collab_level > 0 and engaged.size:
-        world.tie_ids = k.form_ties(
-            world.tie,
+        ties = k.form_ties(
             world.tie_ids,
+            world.tie_strength,
+            world.tie_ends,
             world.tie_degree,
             world.cp_edges,
             engaged,
@@ -99,6 +100,7 @@ def co_presence(
             collab_level * r.tie_formation,
             FAMILIARITY_HALF,
         )
+        world.update_ties(ties)
     return n
 
 
@@ -123,11 +125,10 @@ def collaboration(world: World, level: float, r: Parameters, rng: np.random.Gene
     if n == 0:
         return 0
     u = world.uniforms(rng, 4, n)  # the tie picked, the direction, the facet's two draws
-    kernels.active().collaborate(
+    moved = kernels.active().collaborate(
         world.practices,
-        world.cp_edges,
-        world.tie,
-        world.tie_ids,
+        world.tie_strength,
+        world.tie_ends,
         u[0],
         u[1],
         u[2],
@@ -143,6 +144,8 @@ def collaboration(world: World, level: float, r: Parameters, rng: np.random.Gene
         world.owned,
         keep_owned(r),
     )
+    if moved:
+        world.update_ties()  # the cases renewed their ties
     return n
 
 
@@ -287,7 +290,7 @@ def serve_publics(
         p_refer,
         u,
     )
-    _, adapted = k.serve_publics(
+    referred, adapted = k.serve_publics(
         world.practices,
         world.need,
         world.membership,
@@ -302,9 +305,8 @@ def serve_publics(
         r.access_tolerance,
         r.facet_tolerance,
         r.service_adaptation,
-        world.tie_ids,
-        world.cp_edges,
-        world.tie,
+        world.tie_strength,
+        world.tie_ends,
         world.tie_degree,
         world.openness,
         learning(world, r),
@@ -313,6 +315,8 @@ def serve_publics(
         keep_owned(r),
         world.rows(kernels.ROW_WIDTH),
     )
+    if referred:
+        world.update_ties()  # the referrals renewed their ties
     return n, int(adapted)
 
 
@@ -344,9 +348,15 @@ def tie_decay(world: World, r: Parameters) -> None:
     """Collaboration ties lose a share ``tie_decay`` of their strength a week; weak ones end."""
     if r.tie_decay <= 0 or world.tie_ids.size == 0:
         return
-    world.tie_ids = kernels.active().decay_ties(
-        world.tie, world.tie_ids, world.tie_degree, world.cp_edges, 1.0 - r.tie_decay, TIE_FLOOR
+    ties = kernels.active().decay_ties(
+        world.tie_ids,
+        world.tie_strength,
+        world.tie_ends,
+        world.tie_degree,
+        1.0 - r.tie_decay,
+        TIE_FLOOR,
     )
+    world.update_ties(ties)
 
 
 __all__ = [

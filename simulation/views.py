@@ -88,8 +88,7 @@ class StateViews:
 
     def ties(self) -> np.ndarray:
         """Current collaboration ties as rows ``(i, j, strength)``, in edge order."""
-        active = self.world.tie_ids
-        return np.column_stack([self.world.cp_edges[active], self.world.tie[active]])
+        return np.column_stack([self.world.tie_ends, self.world.tie_strength])
 
     def common_work_pairs(self) -> np.ndarray:
         """Pairs of workers in the same pooled function now (consecutive members of a site)."""

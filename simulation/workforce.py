@@ -102,16 +102,17 @@ def turnover(world: World, r: Parameters, rng: np.random.Generator) -> tuple[int
     world.style[leavers] = fresh - base
     world.openness[leavers] = draw_openness(rng, r.openness, leavers.size)
     world.tenure[leavers] = 0
-    world.tie_ids = kernels.active().cut_ties(
+    ties = kernels.active().cut_ties(
         leavers,
         world.adj_ptr,
         world.adj_edge,
-        world.cp_edges,
-        world.tie,
         world.familiarity,
         world.tie_degree,
         world.tie_ids,
+        world.tie_strength,
+        world.tie_ends,
     )
+    world.update_ties(ties)
     return exits, int(leavers.size)
 
 

@@ -4,8 +4,8 @@ A :class:`World` holds the workers' and associations' rows, the co-presence edge
 sampling tables, the collaboration ties and the pooled functions' standards; the agents of
 :mod:`simulation.agents` are views on its rows and the rules of :mod:`simulation.rules` change it
 in place. Nothing static is recomputed in a week: the members of the pooled functions are cached
-per level, and the kernels that start or end a tie keep an index of the active ties
-(``World.tie_ids``, ``World.tie_degree``), so that no rule scans all co-presence edges.
+per level, and the collaboration ties are kept compact (:class:`World`'s ``tie_ids``,
+``tie_strength``, ``tie_ends``, ``tie_degree``), so that no rule reads all co-presence edges.
 """
 
 from __future__ import annotations
@@ -24,6 +24,12 @@ class World:
 
     Worker arrays have N rows, association arrays A rows, site arrays S rows, co-presence edge
     arrays E rows.
+
+    The collaboration ties are the rules' state in compact arrays of T rows, one per edge with a
+    tie, in ascending edge order: ``tie_ids`` (the edges), ``tie_strength`` (in ``(0, 1]``) and
+    ``tie_ends`` (the edges' two workers, int32), with ``tie_degree`` the ties of each worker.
+    ``tie`` is their per-edge view, ``(E,)``, made when read (see :attr:`tie`); a world is built
+    from one.
     """
 
     practices: np.ndarray  # (N, D) practice of each worker, in [0, 1]
@@ -44,7 +50,7 @@ class World:
     adj_ptr: np.ndarray  # (N + 1,) CSR pointers from workers to their co-presence edges
     adj_edge: np.ndarray  # (2E,) edge ids, by worker (int32)
     familiarity: np.ndarray  # (E,) encounters so far (int32)
-    tie: np.ndarray  # (E,) collaboration tie strength in [0, 1]
+    tie: np.ndarray  # (E,) collaboration tie strength in [0, 1]: a view (see World.tie below)
     style: np.ndarray  # (N, D) each worker's own way: its offset from the culture it learnt
     facet_weight: np.ndarray  # (A, D) anchoring weight: 1 on core facets, less elsewhere
     cw_draw: np.ndarray  # (N,) fixed uniform: in common work when below its level
@@ -63,6 +69,8 @@ class World:
     initial_practices: np.ndarray = field(init=False)
     initial_cultures: np.ndarray = field(init=False)
     tie_ids: np.ndarray = field(init=False)  # (T,) sorted ids of the edges with a tie
+    tie_strength: np.ndarray = field(init=False)  # (T,) their strengths
+    tie_ends: np.ndarray = field(init=False)  # (T, 2) their two workers (int32)
     tie_degree: np.ndarray = field(init=False)  # (N,) number of ties of each worker
 
     def __post_init__(self) -> None:
@@ -102,16 +110,31 @@ class World:
         # workers by association and by site (CSR), to route visits
         self.assoc_order, self.assoc_ptr = _groups(self.membership, self.cultures.shape[0])
         self.site_order, self.site_ptr = _groups(self.worker_site, n_sites)
-        self.refresh_ties()
 
     def refresh_ties(self) -> None:
-        """Rebuild the tie index (``tie_ids``, ``tie_degree``) from ``tie``.
+        """Rebuild the compact ties (ids, strengths, ends, degrees) from ``tie``.
 
-        The rules keep the index up to date; call this after writing to ``tie`` by hand.
+        The rules keep the compact arrays up to date; call this after writing to ``tie`` by
+        hand (``world.tie[edges] = strengths``). If the rules moved the ties since ``tie`` was
+        last read or set, that view is out of date and is not read: the ties stay the rules'.
         """
-        self.tie_ids = np.flatnonzero(self.tie).astype(np.int64)
-        ends = self.cp_edges[self.tie_ids].ravel()
+        if self._tie_view is not None and self._tie_view_current:
+            view = self._tie_view
+            self.tie_ids = np.flatnonzero(view).astype(np.int64)
+            self.tie_strength = view[self.tie_ids].astype(np.float64)
+            self.tie_ends = self.cp_edges[self.tie_ids].astype(np.int32).reshape(-1, 2)
+        ends = self.tie_ends.ravel()
         self.tie_degree = np.bincount(ends, minlength=self.n_workers).astype(np.int32)
+
+    def update_ties(self, ties: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
+        """Take the ties a kernel returns, ``(tie_ids, tie_strength, tie_ends)``.
+
+        Without ``ties``, the kernel renewed the strengths in place. Either way the per-edge
+        view :attr:`tie` handed out before is out of date (it is made again when next read).
+        """
+        if ties is not None:
+            self.tie_ids, self.tie_strength, self.tie_ends = ties
+        self._tie_view_current = False
 
     def uniforms(self, rng: np.random.Generator, rows: int, n: int) -> np.ndarray:
         """``rng.random((rows, n))``, the same numbers, written into memory kept from week to week.
@@ -192,6 +215,41 @@ class World:
             self.openness[src] * self.influence[ws, wd],
             self.openness[dst] * self.influence[wd, ws],
         )
+
+
+def _read_tie(world: World) -> np.ndarray:
+    """The ties' strength on every co-presence edge, 0 where there is none, ``(E,)``."""
+    n_edges = world.cp_edges.shape[0]
+    view = world._tie_view
+    if view is None or view.shape != (n_edges,):
+        view = world._tie_view = np.zeros(n_edges)
+    else:
+        view.fill(0.0)
+    view[world.tie_ids] = world.tie_strength
+    world._tie_view_current = True
+    return view
+
+
+def _set_tie(world: World, strengths: np.ndarray) -> None:
+    """Set every edge's tie strength (0: no tie); the compact ties are rebuilt from it."""
+    world._tie_view = np.array(strengths, dtype=np.float64).reshape(-1)
+    world._tie_view_current = True
+    world.refresh_ties()
+
+
+World._tie_view = None
+World._tie_view_current = False
+World.tie = property(  # the dataclass's field ``tie`` becomes a view when built
+    _read_tie,
+    _set_tie,
+    doc="""The ties' strength on every co-presence edge, ``(E,)``, 0 where there is none.
+
+    Made from the compact ties (``tie_ids``, ``tie_strength``) each time it is read, in memory
+    kept from one read to the next, so that writing to it by hand and then calling
+    :meth:`World.refresh_ties` sets the ties; the rules read and change only the compact
+    arrays. Assigning an array sets the ties at once. A week's rules do not read it: at
+    100,000 workers it is 2.6 million strengths, most of them 0.""",
+)
 
 
 def _groups(labels: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:

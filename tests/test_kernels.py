@@ -26,6 +26,7 @@ BUSY = {
 def _state(model: PoolingModel) -> dict[str, np.ndarray]:
     w = model.world
     names = ("practices", "cultures", "tie", "tie_ids", "tie_degree", "familiarity", "codes")
+    names += ("tie_strength", "tie_ends")
     return {name: getattr(w, name).copy() for name in (*names, "code_set", "openness", "style")}
 
 
@@ -136,12 +137,14 @@ def test_collaborate_is_facet_borrowing_on_the_drawn_ties() -> None:
     w.refresh_ties()
     n = 400
     u = rng.random((4, n))
-    x, tie = w.practices.copy(), w.tie.copy()
+    x, strength = w.practices.copy(), w.tie_strength.copy()
     # sector influence on every facet and no profession owning a facet: the generic rule
     every_facet = np.ones(x.shape[1])
     nobody_owns = np.zeros_like(w.owned)
     args = (w.openness, w.worker_sector, w.influence, every_facet, w.profession, nobody_owns, 1.0)
-    moved = kernels.collaborate(x, w.cp_edges, tie, w.tie_ids, *u, 0.05, 0.3, 0.2, *args)
+    moved = kernels.collaborate(x, strength, w.tie_ends, *u, 0.05, 0.3, 0.2, *args)
+    tie = np.zeros(w.cp_edges.shape[0])  # the ties after the cases, on the edges
+    tie[w.tie_ids] = strength
     cum = np.cumsum(w.tie[w.tie_ids])
     edge = w.tie_ids[np.minimum(np.searchsorted(cum, u[0] * cum[-1], side="right"), cum.size - 1)]
     flip = u[1] < 0.5
@@ -232,12 +235,10 @@ def test_owned_facets_are_borrowed_less_across_professions() -> None:
     u = rng.random((4, 600))
     base = (w.openness, w.worker_sector, w.influence, w.sector_facet, w.profession, w.owned)
     x_free, x_barred = w.practices.copy(), w.practices.copy()
-    kernels.collaborate(
-        x_free, w.cp_edges, w.tie.copy(), w.tie_ids, *u, 0.05, 0.3, 0.2, *base, 1.0
-    )
-    kernels.collaborate(
-        x_barred, w.cp_edges, w.tie.copy(), w.tie_ids, *u, 0.05, 0.3, 0.2, *base, 0.0
-    )
+    ties = (w.tie_strength.copy(), w.tie_ends)
+    kernels.collaborate(x_free, *ties, *u, 0.05, 0.3, 0.2, *base, 1.0)
+    ties = (w.tie_strength.copy(), w.tie_ends)
+    kernels.collaborate(x_barred, *ties, *u, 0.05, 0.3, 0.2, *base, 0.0)
     framing = 2  # owned by doctors and nurses
     doctors = np.isin(w.profession, [0, 1])
     moved_free = np.abs(x_free - w.practices)[doctors, framing].sum()

@@ -92,7 +92,7 @@ def _route(w, ben: np.ndarray, p_shared: np.ndarray, p_refer: float, u: np.ndarr
 
 def _serve(w, r, ben, routed, u, p_refer):
     """The visits kernel on copies of the practices and ties: ``(x, tie, referred, adapted)``."""
-    x, tie = w.practices.copy(), w.tie.copy()
+    x, strength = w.practices.copy(), w.tie_strength.copy()
     referred, adapted = kernels.serve_publics(
         x,
         w.need,
@@ -106,9 +106,8 @@ def _serve(w, r, ben, routed, u, p_refer):
         r.access_tolerance,
         r.facet_tolerance,
         r.service_adaptation,
-        w.tie_ids,
-        w.cp_edges,
-        tie,
+        strength,
+        w.tie_ends,
         w.tie_degree,
         w.openness,
         rules.learning(w, r),
@@ -117,6 +116,8 @@ def _serve(w, r, ben, routed, u, p_refer):
         rules.keep_owned(r),
         w.rows(kernels.ROW_WIDTH),
     )
+    tie = np.zeros(w.cp_edges.shape[0])  # the ties after the visits, on the edges
+    tie[w.tie_ids] = strength
     return x, tie, referred, adapted
 
 

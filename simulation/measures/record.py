@@ -27,12 +27,7 @@ from simulation.measures._arrays import as_labels, as_practices, assoc_stats, si
 from simulation.measures._crossing import facet_lists
 from simulation.measures.access import PublicAccess
 from simulation.measures.convergence import SortedFacets
-from simulation.measures.crossing import (
-    borrowable,
-    entry_factors,
-    initial_spread,
-    projection_axes,
-)
+from simulation.measures.crossing import borrowable, entry_factors, initial_spread, projection_axes
 
 __all__ = ["JUDGED_KEYS", "MEASURE_KEYS", "NULL_COLUMNS", "Recorder", "summary"]
 
@@ -198,24 +193,25 @@ class Recorder:
 
         The arguments of the compiled call are kept from one week to the next while the same
         arrays come back (changed in place, or not) and needed no conversion: only the sites
-        are compared again, and the ties' ids read anew.
+        are compared again, and the ties (new arrays each time they change) read anew.
         """
-        given = (practices, membership, edges, strength, cultures, initial_cultures, worker_site)
+        given = (practices, membership, cultures, initial_cultures, worker_site)
+        has_ties = edges is not None and strength is not None
         kept = self._kept
         if (
             kept is not None
             and all(map(operator.is_, given, kept[0]))
-            and (tie_ids is None) == (kept[4] is None)
+            and has_ties == (kept[4] is not None)
             and self._site_index(kept[2])[0] is kept[3]
         ):
             args = kept[1]
-            if tie_ids is not None:  # the ties' index is new each time they change: read it
-                args[kept[4]] = as_labels(tie_ids)
+            if has_ties:
+                args[kept[4] : kept[4] + 3] = self._ties(edges, strength, tie_ids)
             return _fused.measure_all(*args)
-        args, used = self._arguments(*given, tie_ids)
+        args, used = self._arguments(*given[:2], edges, strength, *given[2:], tie_ids)
         # reusable only if each array passed is the one given, or a view of it
-        same = worker_site is not None and all(map(_unconverted, used[:7], given))
-        slot = None if used[7] is None else next(k for k, a in enumerate(args) if a is used[7])
+        same = worker_site is not None and all(map(_unconverted, used[:2] + used[4:7], given))
+        slot = next(k for k, a in enumerate(args) if a is used[2]) if has_ties else None
         self._kept = (given, args, used[8], used[9], slot) if same else None
         return _fused.measure_all(*args)
 
