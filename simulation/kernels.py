@@ -288,30 +288,31 @@ def _merge_ties(tie_ids, strength, tie_ends, degree, ends, tied):
     out = np.empty(m + q)
     pair = np.empty((m + q, 2), dtype=np.int32)
     n = 0
-    j = 0
-    for t in range(m + 1):
-        e = tie_ids[t] if t < m else -1
-        while j < q and (t == m or tied[j] < e):  # new ties before this one, once each
-            f = tied[j]
-            ids[n] = f
-            out[n] = 1.0
-            pair[n, 0] = ends[f, 0]
-            pair[n, 1] = ends[f, 1]
-            degree[ends[f, 0]] += 1
-            degree[ends[f, 1]] += 1
+    t = 0
+    for k in range(q + 1):
+        if 0 < k < q and tied[k - 1] == tied[k]:  # tied again in the week: once is enough
+            continue
+        e = tied[k] if k < q else np.iinfo(np.int64).max
+        while t < m and tie_ids[t] < e:  # the ties before it, copied
+            ids[n] = tie_ids[t]
+            out[n] = strength[t]
+            pair[n, 0] = tie_ends[t, 0]
+            pair[n, 1] = tie_ends[t, 1]
             n += 1
-            while j < q and tied[j] == f:
-                j += 1
-        if t == m:
+            t += 1
+        if k == q:
             break
-        s = strength[t]
-        while j < q and tied[j] == e:  # renewed
-            s = 1.0
-            j += 1
         ids[n] = e
-        out[n] = s
-        pair[n, 0] = tie_ends[t, 0]
-        pair[n, 1] = tie_ends[t, 1]
+        out[n] = 1.0
+        if t < m and tie_ids[t] == e:  # renewed in its place
+            pair[n, 0] = tie_ends[t, 0]
+            pair[n, 1] = tie_ends[t, 1]
+            t += 1
+        else:
+            pair[n, 0] = ends[e, 0]
+            pair[n, 1] = ends[e, 1]
+            degree[ends[e, 0]] += 1
+            degree[ends[e, 1]] += 1
         n += 1
     return ids[:n], out[:n], pair[:n]
 
