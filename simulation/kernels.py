@@ -1341,17 +1341,30 @@ def decay_ties(tie_ids, strength, tie_ends, degree, keep, floor):
     """Ties keep a share ``keep`` of their strength; those below ``floor`` (or at 0) end.
 
     The ties are the compact arrays of :class:`simulation.world.World`, read in one pass in
-    edge order.
+    edge order. The strengths are weakened in place up to the first tie that ends; from there
+    the ties still on are copied to new arrays (a week where none ends allocates nothing).
 
     Returns:
-        The new ``(tie_ids, strength, tie_ends)`` of the ties still on.
+        The ``(tie_ids, strength, tie_ends)`` of the ties still on.
     """
     m = tie_ids.shape[0]
+    first = 0
+    while first < m:  # in place while every tie stays
+        s = strength[first] * keep
+        if s < floor or s == 0.0:
+            break
+        strength[first] = s
+        first += 1
+    if first == m:
+        return tie_ids, strength, tie_ends
     ids = np.empty(m, dtype=np.int64)
     out = np.empty(m)
     pair = np.empty((m, 2), dtype=np.int32)
-    n = 0
-    for t in range(m):
+    ids[:first] = tie_ids[:first]
+    out[:first] = strength[:first]
+    pair[:first] = tie_ends[:first]
+    n = first
+    for t in range(first, m):
         s = strength[t] * keep
         a = tie_ends[t, 0]
         b = tie_ends[t, 1]

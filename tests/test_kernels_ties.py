@@ -142,3 +142,17 @@ def test_cut_ties_is_the_rule_applied_leaver_by_leaver(seed: int, n_leavers: int
     assert np.array_equal(degree, want_degree)
     assert np.array_equal(familiarity, want_fam)
     assert np.all(degree[leavers] == 0)
+
+
+@pytest.mark.parametrize("table", TABLES)
+@pytest.mark.parametrize("seed", range(5))
+def test_decay_where_no_tie_ends_weakens_every_tie_and_keeps_them_all(seed: int, table: str):
+    c = _setting(seed, 60)
+    c.tie[c.tie > 0] = np.random.default_rng(seed).uniform(0.3, 1.0, 60)
+    want_tie, want_degree = c.tie.copy(), c.degree.copy()
+    _plain_decay(c, want_tie, want_degree, 0.95, 0.05)
+    degree = c.degree.copy()
+    got = TABLES[table].decay_ties(*_compact(c), degree, 0.95, 0.05)
+    _same(got, want_tie, c.ends)
+    assert np.array_equal(degree, want_degree)
+    assert np.count_nonzero(want_tie) == 60
