@@ -239,38 +239,33 @@ def _facet_rate(i, j, f, mu, openness, sector, influence, sector_facet, professi
 
 
 @_jit
-def _confide_facets(x, i, j, eps, mu, openness, sector, influence, sector_facet):
-    """Bounded confidence for one pair with facet-wise sector influence; True if engaged.
+def _meet(x, i, j, near, mu, openness, sector, influence, sector_facet):
+    """Bounded confidence's move for one pair, written only if ``near`` (see :func:`_engage`).
 
-    Like :func:`_confide`, but the influence of the other's sector applies only on the facets of
-    health expertise (``sector_facet``). With ``mu = 0`` the pair engages without moving.
+    Each side closes ``mu`` x its openness of the gap, times the influence of the other's
+    sector on its own on the facets of health expertise (``sector_facet``: fully where 1, in
+    part where between 0 and 1), capped at 1. Every candidate weight is computed and the right
+    one chosen, and a pair that is not near writes its own values back: no branch, since which
+    facet weighs how and whether a pair is near are coin tosses to the CPU.
     """
-    if not _within(x, i, j, eps):
-        return False
-    if mu == 0.0:
-        return True
-    d = x.shape[1]
     si = sector[i]
     sj = sector[j]
-    for f in range(d):
-        wi = openness[i]
-        wj = openness[j]
+    pull_i = influence[si, sj]
+    pull_j = influence[sj, si]
+    wi = openness[i]
+    wj = openness[j]
+    for f in range(x.shape[1]):
         sf = sector_facet[f]
-        if sf == 1.0:
-            wi = wi * influence[si, sj]
-            wj = wj * influence[sj, si]
-        elif sf != 0.0:
-            wi = wi * (1.0 + sf * (influence[si, sj] - 1.0))
-            wj = wj * (1.0 + sf * (influence[sj, si] - 1.0))
-        a = mu * wi
-        b = mu * wj
-        a = min(1.0, a)
-        b = min(1.0, b)
+        part_i = wi * (1.0 + sf * (pull_i - 1.0))
+        part_j = wj * (1.0 + sf * (pull_j - 1.0))
+        a = min(1.0, mu * (wi * pull_i if sf == 1.0 else (part_i if sf != 0.0 else wi)))
+        b = min(1.0, mu * (wj * pull_j if sf == 1.0 else (part_j if sf != 0.0 else wj)))
         xi = x[i, f]
         xj = x[j, f]
-        x[i, f] = xi + a * (xj - xi)
-        x[j, f] = xj + b * (xi - xj)
-    return True
+        moved_i = xi + a * (xj - xi)
+        moved_j = xj + b * (xi - xj)
+        x[i, f] = moved_i if near else xi
+        x[j, f] = moved_j if near else xj
 
 
 @_jit
@@ -572,21 +567,28 @@ def _engage(x, edge, first, second, eps, mu, openness, sector, influence, famili
     """The encounters on ``edge`` between ``first`` and ``second``, in order; the engaged edges.
 
     Bounded confidence as in :func:`encounters`; an engaged pair adds one to its edge's
-    ``familiarity``.
+    ``familiarity``. Whether a pair is near (nearly all are, but not predictably which) takes
+    no branch: the familiarity gains 0 or 1, the edge is written and the count of engaged
+    edges grows by 0 or 1, and with ``mu > 0`` the move is written or not (:func:`_meet`).
     """
     n = edge.shape[0]
     engaged = np.empty(n, dtype=np.int64)
     n_engaged = 0
+    moves = mu != 0.0
     for k in range(n):
         if k + PREFETCH_AHEAD < n:
             _prefetch(x, first[k + PREFETCH_AHEAD])
             _prefetch(x, second[k + PREFETCH_AHEAD])
             _prefetch(familiarity, edge[k + PREFETCH_AHEAD])
         e = edge[k]
-        if _confide_facets(x, first[k], second[k], eps, mu, openness, sector, influence, sf):
-            familiarity[e] += 1
-            engaged[n_engaged] = e
-            n_engaged += 1
+        i = first[k]
+        j = second[k]
+        near = _within(x, i, j, eps)
+        if moves:  # the same every encounter: the CPU predicts it
+            _meet(x, i, j, near, mu, openness, sector, influence, sf)
+        familiarity[e] += near
+        engaged[n_engaged] = e
+        n_engaged += near
     return engaged[:n_engaged].copy()
 
 
@@ -1396,7 +1398,7 @@ _HELPERS = (
     "_alias_draw",
     "_within",
     "_confide",
-    "_confide_facets",
+    "_meet",
     "_pick_facet",
     "_borrow_facet",
     "_pair_rates",
