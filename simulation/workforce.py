@@ -23,23 +23,22 @@ def learning(world: World, r: Parameters) -> np.ndarray:
 
     ``1 + newcomer_learning * exp(-tenure / NEWCOMER_WEEKS)``: a hire learns ``1 +
     newcomer_learning`` times as fast as an old hand, half that extra after about four months.
-    Kept until the tenures change (several rules read it each week): read it, never write it.
+    A worker's multiplier depends on it only through its tenure, a whole number of weeks, so it
+    is read from a table of the multiplier at every tenure up to past the longest, computed by
+    the same NumPy expression (the same numbers) and kept while ``newcomer_learning`` stays: a
+    week, when every tenure grows by one, costs a lookup per worker, not an ``exp``.
     """
-    kept = world.learned
     tenure = world.tenure
-    if (
-        kept is not None
-        and kept[0] == r.newcomer_learning
-        and kept[1].shape == tenure.shape
-        and (kept[1] == tenure).all()
-    ):
-        return kept[2]
-    if r.newcomer_learning <= 0:
-        values = np.ones(world.n_workers)
-    else:
-        values = 1.0 + r.newcomer_learning * np.exp(-world.tenure / NEWCOMER_WEEKS)
-    world.learned = (r.newcomer_learning, world.tenure.copy(), values)
-    return values
+    longest = int(tenure.max(initial=0))
+    kept = world.learned
+    if kept is None or kept[0] != r.newcomer_learning or kept[1].shape[0] <= longest:
+        weeks = np.arange(2 * longest + 520)  # ten years of weeks to spare
+        if r.newcomer_learning <= 0:
+            table = np.ones(weeks.shape[0])
+        else:
+            table = 1.0 + r.newcomer_learning * np.exp(-weeks / NEWCOMER_WEEKS)
+        world.learned = kept = (r.newcomer_learning, table)
+    return np.take(kept[1], tenure)
 
 
 def turnover(world: World, r: Parameters, rng: np.random.Generator) -> tuple[int, int]:

@@ -97,8 +97,8 @@ class World:
         self.gap = np.zeros(n)  # identity threat of each worker (see :func:`exit_and_hire`)
         self._draws = np.empty(0)  # room for a week's uniforms, reused (see :meth:`uniforms`)
         self._rows = np.empty((0, 0))  # room for a row per worker, reused (see :meth:`rows`)
-        # the learning multipliers and the tenures they were computed from (workforce.learning)
-        self.learned: tuple[float, np.ndarray, np.ndarray] | None = None
+        # newcomer_learning and the learning multiplier at each tenure (workforce.learning)
+        self.learned: tuple[float, np.ndarray] | None = None
         # workers by association and by site (CSR), to route visits
         self.assoc_order, self.assoc_ptr = _groups(self.membership, self.cultures.shape[0])
         self.site_order, self.site_ptr = _groups(self.worker_site, n_sites)
