@@ -1226,7 +1226,7 @@ def serve_publics(
 
 
 @_jit
-def core_gap(x, target_of, targets, offset, facet_weight, out):
+def core_gap(x, target_of, targets, offset, facet_weight, out, means):
     """Weighted distance of each row from its own target (the identity threat of a worker).
 
     For worker ``i`` of association ``t = target_of[i]``, ``out[i]`` is the mean over facets of
@@ -1234,19 +1234,36 @@ def core_gap(x, target_of, targets, offset, facet_weight, out):
     offset[i]`` clipped to [0, 1] is the practice the worker would keep if left alone (its
     association's culture plus its own style). The weights are the anchoring weights, so the
     association's core facets count in full: the distance between what the worker now does and
-    its association's philosophy of intervention.
+    its association's philosophy of intervention. The sum of an association's weights is the
+    same for all its workers and is summed once per association, in the same order.
+
+    ``means`` (``(n_targets, D)``) receives each association's mean row in the same pass over
+    the practices, as :func:`group_mean` gives it (an association without workers keeps its
+    row); with no rows, it is left alone.
     """
     d = x.shape[1]
+    den = np.zeros(targets.shape[0])
+    for t in range(targets.shape[0]):
+        for f in range(d):
+            den[t] += facet_weight[t, f]
+    grouped = means.shape[0] > 0
+    sums = np.zeros((means.shape[0], d))
+    counts = np.zeros(means.shape[0], dtype=np.int64)
     for i in range(x.shape[0]):
         t = target_of[i]
         num = 0.0
-        den = 0.0
         for f in range(d):
             goal = min(1.0, max(0.0, targets[t, f] + offset[i, f]))
-            w = facet_weight[t, f]
-            num += w * abs(x[i, f] - goal)
-            den += w
-        out[i] = num / den if den > 0.0 else 0.0
+            num += facet_weight[t, f] * abs(x[i, f] - goal)
+        out[i] = num / den[t] if den[t] > 0.0 else 0.0
+        if grouped:
+            counts[t] += 1
+            for f in range(d):
+                sums[t, f] += x[i, f]
+    for g in range(means.shape[0]):
+        if counts[g] > 0:
+            for f in range(d):
+                means[g, f] = sums[g, f] / counts[g]
 
 
 @_jit

@@ -68,8 +68,10 @@ def turnover(world: World, r: Parameters, rng: np.random.Generator) -> tuple[int
     threat = r.identity_exit and r.exit_rate > 0
     if r.turnover <= 0 and not threat:
         return 0, 0
-    u = rng.random(world.n_workers)
-    if threat:
+    u = world.uniforms(rng, 1, world.n_workers)[0]  # rng.random(n_workers), the same numbers
+    d = world.practices.shape[1]
+    current = world.cultures.copy() if r.identity_exit else np.empty((0, d))
+    if threat:  # the threat, and the current cultures in the same pass over the practices
         kernels.active().core_gap(
             world.practices,
             world.membership,
@@ -77,6 +79,7 @@ def turnover(world: World, r: Parameters, rng: np.random.Generator) -> tuple[int
             world.style,
             world.facet_weight,
             world.gap,
+            current,
         )
         hazard = r.turnover + rates.threat_rate(world, r.exit_rate) * world.gap
         leavers = (u < hazard).nonzero()[0]
@@ -85,12 +88,11 @@ def turnover(world: World, r: Parameters, rng: np.random.Generator) -> tuple[int
     if leavers.size == 0:
         return 0, 0
     exits = int(np.count_nonzero(u[leavers] >= r.turnover))
-    d = world.practices.shape[1]
     assoc = world.membership[leavers]
     culture = world.cultures[assoc]
     if r.identity_exit:
-        current = world.cultures.copy()
-        kernels.active().group_mean(world.practices, world.membership, len(current), current)
+        if not threat:
+            kernels.active().group_mean(world.practices, world.membership, len(current), current)
         base = current[assoc]
     else:
         base = culture
