@@ -402,16 +402,19 @@ def pull_towards(x, target_of, targets, offset, rate, facet_weight):
 
     The target of row ``i`` is ``targets[t] + offset[i]`` with ``t = target_of[i]``, clipped to
     [0, 1]: its association's culture plus the worker's personal style. On facet ``f`` the row
-    closes a share ``rate[i] * facet_weight[t, f]`` of the gap. In place.
+    closes a share ``rate[i] * facet_weight[t, f]`` of the gap. In place. An ``offset`` of no
+    rows is an offset of 0 for every row (a building's or a tool's norm), added as 0.0 so that
+    the numbers are those of an array of zeros, which is then not read.
     """
     d = x.shape[1]
+    own = offset.shape[0] > 0
     for i in range(x.shape[0]):
         r = rate[i]
         if r == 0.0:
             continue
         t = target_of[i]
         for f in range(d):
-            goal = min(1.0, max(0.0, targets[t, f] + offset[i, f]))
+            goal = min(1.0, max(0.0, targets[t, f] + (offset[i, f] if own else 0.0)))
             x[i, f] += r * facet_weight[t, f] * (goal - x[i, f])
 
 
