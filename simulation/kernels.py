@@ -72,8 +72,10 @@ __all__ = [
     "facet_borrowing",
     "form_ties",
     "group_mean",
+    "group_means_of",
     "incidence",
     "is_compiled",
+    "leavers",
     "pooled_function",
     "pull_towards",
     "pure_python",
@@ -1229,7 +1231,27 @@ def serve_publics(
 
 
 @_jit
-def core_gap(x, target_of, targets, offset, facet_weight, out, means):
+def _weight_sums(facet_weight):
+    """The sum of each association's facet weights, facet by facet in order."""
+    den = np.zeros(facet_weight.shape[0])
+    for t in range(facet_weight.shape[0]):
+        for f in range(facet_weight.shape[1]):
+            den[t] += facet_weight[t, f]
+    return den
+
+
+@_jit
+def _gap_of(x, i, t, targets, offset, facet_weight, den):
+    """Worker ``i``'s weighted distance from its target (see :func:`core_gap`); ``den`` its sum."""
+    num = 0.0
+    for f in range(x.shape[1]):
+        goal = min(1.0, max(0.0, targets[t, f] + offset[i, f]))
+        num += facet_weight[t, f] * abs(x[i, f] - goal)
+    return num / den if den > 0.0 else 0.0
+
+
+@_jit
+def core_gap(x, target_of, targets, offset, facet_weight, out):
     """Weighted distance of each row from its own target (the identity threat of a worker).
 
     For worker ``i`` of association ``t = target_of[i]``, ``out[i]`` is the mean over facets of
@@ -1239,34 +1261,59 @@ def core_gap(x, target_of, targets, offset, facet_weight, out, means):
     association's core facets count in full: the distance between what the worker now does and
     its association's philosophy of intervention. The sum of an association's weights is the
     same for all its workers and is summed once per association, in the same order.
-
-    ``means`` (``(n_targets, D)``) receives each association's mean row in the same pass over
-    the practices, as :func:`group_mean` gives it (an association without workers keeps its
-    row); with no rows, it is left alone.
     """
-    d = x.shape[1]
-    den = np.zeros(targets.shape[0])
-    for t in range(targets.shape[0]):
-        for f in range(d):
-            den[t] += facet_weight[t, f]
-    grouped = means.shape[0] > 0
-    sums = np.zeros((means.shape[0], d))
-    counts = np.zeros(means.shape[0], dtype=np.int64)
+    den = _weight_sums(facet_weight)
     for i in range(x.shape[0]):
         t = target_of[i]
-        num = 0.0
+        out[i] = _gap_of(x, i, t, targets, offset, facet_weight, den[t])
+
+
+@_jit
+def leavers(u, x, target_of, targets, offset, facet_weight, base, threat, bound):
+    """The workers whose draw falls under their exit hazard, ascending: ``u[i] < hazard_i``.
+
+    ``hazard_i = base + threat[i] * gap_i``, with ``gap_i`` the identity threat of
+    :func:`core_gap`, the same numbers as that array expression. ``bound`` is at least every
+    worker's gap: ``max(1, largest practice value, 1 - smallest)`` is (1 when every practice
+    lies in [0, 1]). A worker whose draw is at least ``base + threat[i] * bound`` (with a margin
+    for rounding) cannot leave, and its gap is not computed: with a weekly hazard of a few
+    percent, only a few workers in a hundred need theirs.
+    """
+    bound = bound * (1.0 + 1e-9)
+    den = _weight_sums(facet_weight)
+    n = x.shape[0]
+    out = np.empty(n, dtype=np.int64)
+    m = 0
+    for i in range(n):
+        if u[i] < base + max(threat[i], 0.0) * bound:
+            t = target_of[i]
+            gap = _gap_of(x, i, t, targets, offset, facet_weight, den[t])
+            if u[i] < base + threat[i] * gap:
+                out[m] = i
+                m += 1
+    return out[:m].copy()
+
+
+@_jit
+def group_means_of(x, order, ptr, groups):
+    """The mean row of each group of ``groups``, ``(len(groups), D)``, as :func:`group_mean`.
+
+    Group ``g``'s members are ``order[ptr[g]:ptr[g + 1]]``, in ascending order (a stable sort
+    by group), so each is summed in the order :func:`group_mean` sums it: the same numbers,
+    reading only those groups' rows. The groups must not be empty.
+    """
+    d = x.shape[1]
+    out = np.zeros((groups.shape[0], d))
+    for k in range(groups.shape[0]):
+        g = groups[k]
+        for q in range(ptr[g], ptr[g + 1]):
+            w = order[q]
+            for f in range(d):
+                out[k, f] += x[w, f]
+        count = ptr[g + 1] - ptr[g]
         for f in range(d):
-            goal = min(1.0, max(0.0, targets[t, f] + offset[i, f]))
-            num += facet_weight[t, f] * abs(x[i, f] - goal)
-        out[i] = num / den[t] if den[t] > 0.0 else 0.0
-        if grouped:
-            counts[t] += 1
-            for f in range(d):
-                sums[t, f] += x[i, f]
-    for g in range(means.shape[0]):
-        if counts[g] > 0:
-            for f in range(d):
-                means[g, f] = sums[g, f] / counts[g]
+            out[k, f] = out[k, f] / count
+    return out
 
 
 @_jit
@@ -1424,6 +1471,8 @@ _HELPERS = (
     "_pair_rates",
     "_facet_rate",
     "_merge_sorted",
+    "_weight_sums",
+    "_gap_of",
     "_without",
     "_tie_table",
     "_search_right",
@@ -1450,6 +1499,8 @@ _NAMES = (
     "route_visits",
     "serve_publics",
     "core_gap",
+    "leavers",
+    "group_means_of",
     "pooled_function",
     "cut_ties",
     "decay_ties",

@@ -9,7 +9,7 @@ import pytest
 
 from simulation import kernels, rules
 from simulation.model import PoolingModel
-from simulation.workforce import NEWCOMER_WEEKS
+from simulation.workforce import NEWCOMER_WEEKS, gap_bound
 
 
 def _formula(tenure: np.ndarray, newcomer_learning: float) -> np.ndarray:
@@ -53,31 +53,53 @@ def _gap_one_by_one(x, target_of, targets, offset, weight) -> np.ndarray:
 
 @pytest.mark.parametrize("d", [1, 6, 16, 64])
 @pytest.mark.parametrize("seed", range(6))
-def test_identity_gap_and_current_cultures_in_one_pass(seed: int, d: int) -> None:
-    """The gap of each worker as written plainly, and the means as ``group_mean`` gives them.
+@pytest.mark.parametrize("spread", [0.0, 0.3])
+def test_leavers_and_their_cultures_are_the_hazard_and_means_of_every_worker(
+    seed: int, d: int, spread: float
+) -> None:
+    """The leavers of the hazard over every worker's gap, and the means ``group_mean`` gives.
 
-    Five associations, one without workers (it keeps its culture) and one with no weight on
-    any facet (its workers' gap is 0); styles push some goals outside [0, 1].
+    Five associations, one without workers and one with no weight on any facet (its workers'
+    gap is 0); styles push some goals outside [0, 1]; with ``spread`` some practices lie
+    outside [0, 1] too (gaps above 1), and the hazards are large, so that many workers leave.
     """
     rng = np.random.default_rng(seed)
-    n = 200
-    x = rng.random((n, d))
+    n = 300
+    x = rng.uniform(-spread, 1.0 + spread, (n, d))
     target_of = rng.choice([0, 1, 2, 4], n)
     targets = rng.random((5, d))
     offset = rng.normal(0.0, 0.4, (n, d))
     weight = rng.choice([0.0, 0.3, 1.0], (5, d))
     weight[2] = 0.0
-    want_gap = _gap_one_by_one(x, target_of, targets, offset, weight)
-    want_means = targets.copy()
-    kernels.group_mean(x, target_of, 5, want_means)
+    threat = rng.choice([0.0, 0.1, 0.6], n)
+    u = rng.random(n)
+    # worker 0 lies 1 + spread from its goal on every facet: with spread, its gap passes 1
+    target_of[0], weight[1], x[0], offset[0], threat[0], u[0] = (
+        1,
+        1.0,
+        1.0 + spread,
+        -5.0,
+        0.6,
+        0.71,
+    )
+    gap = _gap_one_by_one(x, target_of, targets, offset, weight)
+    want = (u < 0.05 + threat * gap).nonzero()[0]
+    means = targets.copy()
+    kernels.group_mean(x, target_of, 5, means)
+    order, ptr = (
+        np.argsort(target_of, kind="stable"),
+        np.searchsorted(np.sort(target_of), range(6)),
+    )
     for table in (kernels._COMPILED, kernels._PURE):
-        gap, means = np.full(n, -1.0), targets.copy()
-        table.core_gap(x, target_of, targets, offset, weight, gap, means)
-        assert np.array_equal(gap, want_gap)
-        assert np.array_equal(means, want_means)
-        alone = np.full(n, -1.0)
-        table.core_gap(x, target_of, targets, offset, weight, alone, np.empty((0, d)))
-        assert np.array_equal(alone, want_gap)
-    assert np.array_equal(want_means[3], targets[3])
-    assert np.all(want_gap[target_of == 2] == 0.0)
-    assert np.count_nonzero(want_gap) > 0
+        got = np.full(n, -1.0)
+        table.core_gap(x, target_of, targets, offset, weight, got)
+        assert np.array_equal(got, gap)
+        assert np.array_equal(
+            table.leavers(u, x, target_of, targets, offset, weight, 0.05, threat, gap_bound(x)),
+            want,
+        )
+        some = np.array([4, 0, 1])
+        assert np.array_equal(table.group_means_of(x, order, ptr, some), means[some])
+    assert np.all(gap[target_of == 2] == 0.0)
+    assert (u[want] >= 0.05).any()  # some left for their threat, not only at the base rate
+    assert (0 in want) == (spread > 0)  # a draw above the hazard a gap of 1 would give
