@@ -91,7 +91,7 @@ class World:
             self.reception_shared = np.zeros(n_sites)
         if self.tool_mask is None:
             self.tool_mask = np.zeros(d, dtype=np.bool_)
-        self.no_offset = np.zeros((0, d))  # a worker's offset from a building's or tool's norm
+        self.no_offset = np.zeros((0, d))  # no offset from a building's or tool's norm
         self.tools = np.zeros((n_sites, d))  # the durable shared tools of each site
         self.tool_strength = np.zeros(n_sites)  # 1 when written, decays as they go unused
         self._draws = np.empty(0)  # room for a week's uniforms, reused (see :meth:`uniforms`)
