@@ -4,9 +4,12 @@ Run from the repository root, naming the ``kernels.py`` of another checkout::
 
     .venv/bin/python benchmarks/shared_cases.py --against ../other/simulation/kernels.py
     .venv/bin/python benchmarks/shared_cases.py --against OTHER --workers 10000 --weeks 60
+    .venv/bin/python benchmarks/shared_cases.py --against OTHER --kernel encounters_on_table
 
 A landscape at ``pooling_intensity = 0.8`` is warmed up, then stepped; week by week the model's
-call of ``collaborate`` goes to this checkout's kernel and to the other's in turn, each timed
+call of ``collaborate`` (or of ``--kernel``: the encounters' ``encounters_on_table``, with
+``--mu`` for a ``copresence_influence`` other than the default 0) goes to this checkout's
+kernel and to the other's in turn, each timed
 where the model calls it (so with the caches as the week's other rules leave them). Both must
 give the same practices, so the run is the same whichever answers. Then the kernel alone: one
 week's arguments, copied afresh before each call (the copies push the large edge arrays out of
@@ -52,15 +55,31 @@ def load(path: str) -> ModuleType:
     return module
 
 
-def compare(other: ModuleType, workers: int, weeks: int, repeats: int) -> dict[str, Any]:
+UNIFORMS = {"collaborate": 4, "encounters_on_table": 2}
+"""The argument of each kernel timed whose size is the week's count of interactions."""
+
+
+def compare(
+    other: ModuleType,
+    workers: int,
+    weeks: int,
+    repeats: int,
+    kernel: str = "collaborate",
+    mu: float = 0.0,
+) -> dict[str, Any]:
     """Median milliseconds of each kernel, in the model's weeks and alone on one week's calls."""
     model = PoolingModel(
-        scenario="landscape", n_workers=workers, pooling_intensity=0.8, rng=1, record_every=10**5
+        scenario="landscape",
+        n_workers=workers,
+        pooling_intensity=0.8,
+        rng=1,
+        record_every=10**5,
+        copresence_influence=mu,
     )
     for _ in range(10):
         model.step()
     table = kernels.active()
-    fns = {"this": table.collaborate, "other": other.collaborate}
+    fns = {"this": getattr(table, kernel), "other": getattr(other, kernel)}
     in_week = {name: [] for name in fns}
     saved = []
 
@@ -78,9 +97,7 @@ def compare(other: ModuleType, workers: int, weeks: int, repeats: int) -> dict[s
     try:
         for week in range(weeks + 2):  # each kernel's first call may compile: left out
             name = ("this", "other")[week % 2]
-            kernels._state["table"] = SimpleNamespace(
-                **{**vars(table), "collaborate": timed(name)}
-            )
+            kernels._state["table"] = SimpleNamespace(**{**vars(table), kernel: timed(name)})
             model.step()
     finally:
         kernels._state["table"] = table
@@ -93,7 +110,7 @@ def compare(other: ModuleType, workers: int, weeks: int, repeats: int) -> dict[s
             alone[name].append(time.perf_counter() - t)
     ms = {f"alone {name}": 1e3 * float(np.median(alone[name])) for name in fns}
     ms |= {f"week {name}": 1e3 * float(np.median(in_week[name][1:])) for name in fns}
-    return {"workers": workers, "cases": saved[0][4].size, **ms}
+    return {"workers": workers, "cases": saved[0][UNIFORMS[kernel]].size, **ms}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -102,9 +119,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--workers", type=int, default=100_000)
     parser.add_argument("--weeks", type=int, default=40)
     parser.add_argument("--repeats", type=int, default=40)
+    parser.add_argument("--kernel", choices=sorted(UNIFORMS), default="collaborate")
+    parser.add_argument("--mu", type=float, default=0.0, help="copresence_influence")
     args = parser.parse_args(argv)
-    r = compare(load(args.against), args.workers, args.weeks, args.repeats)
-    print(f"{r['workers']:,} workers, about {r['cases']:,} shared cases a week")
+    other = load(args.against)
+    r = compare(other, args.workers, args.weeks, args.repeats, args.kernel, args.mu)
+    print(f"{r['workers']:,} workers, about {r['cases']:,} calls of {args.kernel} a week")
     for where in ("week", "alone"):
         this, other = r[f"{where} this"], r[f"{where} other"]
         print(f"  {where:5}: this {this:.2f} ms, other {other:.2f} ms, ratio {this / other:.3f}")

@@ -73,8 +73,10 @@ __all__ = [
     "facet_borrowing",
     "form_ties",
     "group_mean",
+    "group_means_of",
     "incidence",
     "is_compiled",
+    "leavers",
     "pooled_function",
     "pull_towards",
     "pure_python",
@@ -240,38 +242,33 @@ def _facet_rate(i, j, f, mu, openness, sector, influence, sector_facet, professi
 
 
 @_jit
-def _confide_facets(x, i, j, eps, mu, openness, sector, influence, sector_facet):
-    """Bounded confidence for one pair with facet-wise sector influence; True if engaged.
+def _meet(x, i, j, near, mu, openness, sector, influence, sector_facet):
+    """Bounded confidence's move for one pair, written only if ``near`` (see :func:`_engage`).
 
-    Like :func:`_confide`, but the influence of the other's sector applies only on the facets of
-    health expertise (``sector_facet``). With ``mu = 0`` the pair engages without moving.
+    Each side closes ``mu`` x its openness of the gap, times the influence of the other's
+    sector on its own on the facets of health expertise (``sector_facet``: fully where 1, in
+    part where between 0 and 1), capped at 1. Every candidate weight is computed and the right
+    one chosen, and a pair that is not near writes its own values back: no branch, since which
+    facet weighs how and whether a pair is near are coin tosses to the CPU.
     """
-    if not _within(x, i, j, eps):
-        return False
-    if mu == 0.0:
-        return True
-    d = x.shape[1]
     si = sector[i]
     sj = sector[j]
-    for f in range(d):
-        wi = openness[i]
-        wj = openness[j]
+    pull_i = influence[si, sj]
+    pull_j = influence[sj, si]
+    wi = openness[i]
+    wj = openness[j]
+    for f in range(x.shape[1]):
         sf = sector_facet[f]
-        if sf == 1.0:
-            wi = wi * influence[si, sj]
-            wj = wj * influence[sj, si]
-        elif sf != 0.0:
-            wi = wi * (1.0 + sf * (influence[si, sj] - 1.0))
-            wj = wj * (1.0 + sf * (influence[sj, si] - 1.0))
-        a = mu * wi
-        b = mu * wj
-        a = min(1.0, a)
-        b = min(1.0, b)
+        part_i = wi * (1.0 + sf * (pull_i - 1.0))
+        part_j = wj * (1.0 + sf * (pull_j - 1.0))
+        a = min(1.0, mu * (wi * pull_i if sf == 1.0 else (part_i if sf != 0.0 else wi)))
+        b = min(1.0, mu * (wj * pull_j if sf == 1.0 else (part_j if sf != 0.0 else wj)))
         xi = x[i, f]
         xj = x[j, f]
-        x[i, f] = xi + a * (xj - xi)
-        x[j, f] = xj + b * (xi - xj)
-    return True
+        moved_i = xi + a * (xj - xi)
+        moved_j = xj + b * (xi - xj)
+        x[i, f] = moved_i if near else xi
+        x[j, f] = moved_j if near else xj
 
 
 @_jit
@@ -435,16 +432,19 @@ def pull_towards(x, target_of, targets, offset, rate, facet_weight):
 
     The target of row ``i`` is ``targets[t] + offset[i]`` with ``t = target_of[i]``, clipped to
     [0, 1]: its association's culture plus the worker's personal style. On facet ``f`` the row
-    closes a share ``rate[i] * facet_weight[t, f]`` of the gap. In place.
+    closes a share ``rate[i] * facet_weight[t, f]`` of the gap. In place. An ``offset`` of no
+    rows is an offset of 0 for every row (a building's or a tool's norm), added as 0.0 so that
+    the numbers are those of an array of zeros, which is then not read.
     """
     d = x.shape[1]
+    own = offset.shape[0] > 0
     for i in range(x.shape[0]):
         r = rate[i]
         if r == 0.0:
             continue
         t = target_of[i]
         for f in range(d):
-            goal = min(1.0, max(0.0, targets[t, f] + offset[i, f]))
+            goal = min(1.0, max(0.0, targets[t, f] + (offset[i, f] if own else 0.0)))
             x[i, f] += r * facet_weight[t, f] * (goal - x[i, f])
 
 
@@ -600,21 +600,28 @@ def _engage(x, edge, first, second, eps, mu, openness, sector, influence, famili
     """The encounters on ``edge`` between ``first`` and ``second``, in order; the engaged edges.
 
     Bounded confidence as in :func:`encounters`; an engaged pair adds one to its edge's
-    ``familiarity``.
+    ``familiarity``. Whether a pair is near (nearly all are, but not predictably which) takes
+    no branch: the familiarity gains 0 or 1, the edge is written and the count of engaged
+    edges grows by 0 or 1, and with ``mu > 0`` the move is written or not (:func:`_meet`).
     """
     n = edge.shape[0]
     engaged = np.empty(n, dtype=np.int64)
     n_engaged = 0
+    moves = mu != 0.0
     for k in range(n):
         if k + PREFETCH_AHEAD < n:
             _prefetch(x, first[k + PREFETCH_AHEAD])
             _prefetch(x, second[k + PREFETCH_AHEAD])
             _prefetch(familiarity, edge[k + PREFETCH_AHEAD])
         e = edge[k]
-        if _confide_facets(x, first[k], second[k], eps, mu, openness, sector, influence, sf):
-            familiarity[e] += 1
-            engaged[n_engaged] = e
-            n_engaged += 1
+        i = first[k]
+        j = second[k]
+        near = _within(x, i, j, eps)
+        if moves:  # the same every encounter: the CPU predicts it
+            _meet(x, i, j, near, mu, openness, sector, influence, sf)
+        familiarity[e] += near
+        engaged[n_engaged] = e
+        n_engaged += near
     return engaged[:n_engaged].copy()
 
 
@@ -1225,6 +1232,26 @@ def serve_publics(
 
 
 @_jit
+def _weight_sums(facet_weight):
+    """The sum of each association's facet weights, facet by facet in order."""
+    den = np.zeros(facet_weight.shape[0])
+    for t in range(facet_weight.shape[0]):
+        for f in range(facet_weight.shape[1]):
+            den[t] += facet_weight[t, f]
+    return den
+
+
+@_jit
+def _gap_of(x, i, t, targets, offset, facet_weight, den):
+    """Worker ``i``'s weighted distance from its target (see :func:`core_gap`); ``den`` its sum."""
+    num = 0.0
+    for f in range(x.shape[1]):
+        goal = min(1.0, max(0.0, targets[t, f] + offset[i, f]))
+        num += facet_weight[t, f] * abs(x[i, f] - goal)
+    return num / den if den > 0.0 else 0.0
+
+
+@_jit
 def core_gap(x, target_of, targets, offset, facet_weight, out):
     """Weighted distance of each row from its own target (the identity threat of a worker).
 
@@ -1233,19 +1260,61 @@ def core_gap(x, target_of, targets, offset, facet_weight, out):
     offset[i]`` clipped to [0, 1] is the practice the worker would keep if left alone (its
     association's culture plus its own style). The weights are the anchoring weights, so the
     association's core facets count in full: the distance between what the worker now does and
-    its association's philosophy of intervention.
+    its association's philosophy of intervention. The sum of an association's weights is the
+    same for all its workers and is summed once per association, in the same order.
     """
-    d = x.shape[1]
+    den = _weight_sums(facet_weight)
     for i in range(x.shape[0]):
         t = target_of[i]
-        num = 0.0
-        den = 0.0
+        out[i] = _gap_of(x, i, t, targets, offset, facet_weight, den[t])
+
+
+@_jit
+def leavers(u, x, target_of, targets, offset, facet_weight, base, threat, bound):
+    """The workers whose draw falls under their exit hazard, ascending: ``u[i] < hazard_i``.
+
+    ``hazard_i = base + threat[i] * gap_i``, with ``gap_i`` the identity threat of
+    :func:`core_gap`, the same numbers as that array expression. ``bound`` is at least every
+    worker's gap: ``max(1, largest practice value, 1 - smallest)`` is (1 when every practice
+    lies in [0, 1]). A worker whose draw is at least ``base + threat[i] * bound`` (with a margin
+    for rounding) cannot leave, and its gap is not computed: with a weekly hazard of a few
+    percent, only a few workers in a hundred need theirs.
+    """
+    bound = bound * (1.0 + 1e-9)
+    den = _weight_sums(facet_weight)
+    n = x.shape[0]
+    out = np.empty(n, dtype=np.int64)
+    m = 0
+    for i in range(n):
+        if u[i] < base + max(threat[i], 0.0) * bound:
+            t = target_of[i]
+            gap = _gap_of(x, i, t, targets, offset, facet_weight, den[t])
+            if u[i] < base + threat[i] * gap:
+                out[m] = i
+                m += 1
+    return out[:m].copy()
+
+
+@_jit
+def group_means_of(x, order, ptr, groups):
+    """The mean row of each group of ``groups``, ``(len(groups), D)``, as :func:`group_mean`.
+
+    Group ``g``'s members are ``order[ptr[g]:ptr[g + 1]]``, in ascending order (a stable sort
+    by group), so each is summed in the order :func:`group_mean` sums it: the same numbers,
+    reading only those groups' rows. The groups must not be empty.
+    """
+    d = x.shape[1]
+    out = np.zeros((groups.shape[0], d))
+    for k in range(groups.shape[0]):
+        g = groups[k]
+        for q in range(ptr[g], ptr[g + 1]):
+            w = order[q]
+            for f in range(d):
+                out[k, f] += x[w, f]
+        count = ptr[g + 1] - ptr[g]
         for f in range(d):
-            goal = min(1.0, max(0.0, targets[t, f] + offset[i, f]))
-            w = facet_weight[t, f]
-            num += w * abs(x[i, f] - goal)
-            den += w
-        out[i] = num / den if den > 0.0 else 0.0
+            out[k, f] = out[k, f] / count
+    return out
 
 
 @_jit
@@ -1407,12 +1476,14 @@ _HELPERS = (
     "_alias_draw",
     "_within",
     "_confide",
-    "_confide_facets",
+    "_meet",
     "_pick_facet",
     "_borrow_facet",
     "_pair_rates",
     "_facet_rate",
     "_merge_ties",
+    "_weight_sums",
+    "_gap_of",
     "_tie_table",
     "_search_right",
     "_alias_draws",
@@ -1438,6 +1509,8 @@ _NAMES = (
     "route_visits",
     "serve_publics",
     "core_gap",
+    "leavers",
+    "group_means_of",
     "pooled_function",
     "cut_ties",
     "decay_ties",

@@ -35,7 +35,7 @@ def premises(world: World, co_level: float, r: Parameters) -> None:
     if rate is None:
         return
     kernels.active().pull_towards(
-        world.practices, world.worker_site, world.norm, world.zeros, rate, world.norm_mask
+        world.practices, world.worker_site, world.norm, world.no_offset, rate, world.norm_mask
     )
 
 
@@ -73,7 +73,7 @@ def shared_tools(world: World, common_level: float, r: Parameters) -> None:
         rate = r.tool_use * world.tool_strength[world.worker_site]
         weight = np.broadcast_to(mask.astype(float), world.tools.shape)
         kernels.active().pull_towards(
-            world.practices, world.worker_site, world.tools, world.zeros, rate, weight
+            world.practices, world.worker_site, world.tools, world.no_offset, rate, weight
         )
     unused = tool_gap(world) > r.access_tolerance
     n_site = np.diff(world.site_ptr)

@@ -78,7 +78,7 @@ def co_presence(
     engaged = k.encounters_on_table(
         world.practices,
         world.encounter_table(),
-        rng.random(n),
+        world.uniforms(rng, 1, n)[0],  # rng.random(n), the same numbers
         r.homophily,
         r.copresence_influence,
         world.openness,
@@ -96,7 +96,7 @@ def co_presence(
             world.cp_edges,
             engaged,
             world.familiarity,
-            rng.random(engaged.size),
+            world.uniforms(rng, 1, engaged.size)[0],
             collab_level * r.tie_formation,
             FAMILIARITY_HALF,
         )

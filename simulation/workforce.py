@@ -23,23 +23,26 @@ def learning(world: World, r: Parameters) -> np.ndarray:
 
     ``1 + newcomer_learning * exp(-tenure / NEWCOMER_WEEKS)``: a hire learns ``1 +
     newcomer_learning`` times as fast as an old hand, half that extra after about four months.
-    Kept until the tenures change (several rules read it each week): read it, never write it.
+    A worker's multiplier depends on it only through its tenure, a whole number of weeks, so it
+    is read from a table of the multiplier at every tenure up to past the longest, computed by
+    the same NumPy expression (the same numbers) and kept while ``newcomer_learning`` stays: a
+    week, when every tenure grows by one, costs a lookup per worker, not an ``exp``. The
+    multipliers are written into memory kept from call to call: read them, never write them.
     """
-    kept = world.learned
     tenure = world.tenure
-    if (
-        kept is not None
-        and kept[0] == r.newcomer_learning
-        and kept[1].shape == tenure.shape
-        and (kept[1] == tenure).all()
-    ):
-        return kept[2]
-    if r.newcomer_learning <= 0:
-        values = np.ones(world.n_workers)
-    else:
-        values = 1.0 + r.newcomer_learning * np.exp(-world.tenure / NEWCOMER_WEEKS)
-    world.learned = (r.newcomer_learning, world.tenure.copy(), values)
-    return values
+    longest = int(tenure.max(initial=0))
+    kept = world.learned
+    if kept is None or kept[0] != r.newcomer_learning or kept[1].shape[0] <= longest:
+        weeks = np.arange(2 * longest + 520)  # ten years of weeks to spare
+        if r.newcomer_learning <= 0:
+            table = np.ones(weeks.shape[0])
+        else:
+            table = 1.0 + r.newcomer_learning * np.exp(-weeks / NEWCOMER_WEEKS)
+        world.learned = kept = (r.newcomer_learning, table, np.empty(0))
+    if kept[2].shape != tenure.shape:
+        world.learned = kept = (*kept[:2], np.empty(tenure.shape[0]))
+    # every tenure is within the table (and none below 0): "clip" only spares NumPy a copy
+    return np.take(kept[1], tenure, out=kept[2], mode="clip")
 
 
 def turnover(world: World, r: Parameters, rng: np.random.Generator) -> tuple[int, int]:
@@ -69,18 +72,19 @@ def turnover(world: World, r: Parameters, rng: np.random.Generator) -> tuple[int
     threat = r.identity_exit and r.exit_rate > 0
     if r.turnover <= 0 and not threat:
         return 0, 0
-    u = rng.random(world.n_workers)
-    if threat:
-        kernels.active().core_gap(
+    u = world.uniforms(rng, 1, world.n_workers)[0]  # rng.random(n_workers), the same numbers
+    if threat:  # u < turnover + exit_rate * identity * gap, the gap found where it can matter
+        leavers = kernels.active().leavers(
+            u,
             world.practices,
             world.membership,
             world.cultures,
             world.style,
             world.facet_weight,
-            world.gap,
+            r.turnover,
+            rates.threat_rate(world, r.exit_rate),
+            gap_bound(world.practices),
         )
-        hazard = r.turnover + rates.threat_rate(world, r.exit_rate) * world.gap
-        leavers = (u < hazard).nonzero()[0]
     else:
         leavers = (u < r.turnover).nonzero()[0]
     if leavers.size == 0:
@@ -88,13 +92,14 @@ def turnover(world: World, r: Parameters, rng: np.random.Generator) -> tuple[int
     exits = int(np.count_nonzero(u[leavers] >= r.turnover))
     d = world.practices.shape[1]
     assoc = world.membership[leavers]
-    culture = world.cultures[assoc]
-    if r.identity_exit:
-        current = world.cultures.copy()
-        kernels.active().group_mean(world.practices, world.membership, len(current), current)
-        base = current[assoc]
+    if r.identity_exit:  # the current culture of the leavers' associations only
+        here, which = np.unique(assoc, return_inverse=True)
+        current = kernels.active().group_means_of(
+            world.practices, world.assoc_order, world.assoc_ptr, here
+        )
+        base = current[which]
     else:
-        base = culture
+        base = world.cultures[assoc]
     fresh = np.clip(base + rng.normal(0.0, r.worker_spread, (leavers.size, d)), 0.0, 1.0)
     world.practices[leavers] = fresh
     # its own way is its individual variation only: anchoring then pulls it to the association's
@@ -114,6 +119,13 @@ def turnover(world: World, r: Parameters, rng: np.random.Generator) -> tuple[int
     )
     world.update_ties(ties)
     return exits, int(leavers.size)
+
+
+def gap_bound(practices: np.ndarray) -> float:
+    """An upper bound of every worker's identity gap: 1 while practices stay in [0, 1]."""
+    if practices.size == 0:
+        return 1.0
+    return max(1.0, float(practices.max()), 1.0 - float(practices.min()))
 
 
 def draw_openness(rng: np.random.Generator, mean: float, size: int) -> np.ndarray:

@@ -81,7 +81,7 @@ class World:
         self.anchor_rate = self.identity[self.membership]  # times Parameters.anchoring
         self.n_sites = int(self.assoc_site.max()) + 1 if self.assoc_site.size else 1
         self._pooled: tuple[float, np.ndarray, np.ndarray] | None = None
-        n, d = self.practices.shape
+        d = self.practices.shape[1]
         n_sites = self.n_sites
         if self.sector_facet is None:
             self.sector_facet = np.ones(d)
@@ -99,13 +99,13 @@ class World:
             self.reception_shared = np.zeros(n_sites)
         if self.tool_mask is None:
             self.tool_mask = np.zeros(d, dtype=np.bool_)
-        self.zeros = np.zeros((n, d))  # a worker's offset from a building's or tool's norm
+        self.no_offset = np.zeros((0, d))  # no offset from a building's or tool's norm
         self.tools = np.zeros((n_sites, d))  # the durable shared tools of each site
         self.tool_strength = np.zeros(n_sites)  # 1 when written, decays as they go unused
-        self.gap = np.zeros(n)  # identity threat of each worker (see :func:`exit_and_hire`)
         self._draws = np.empty(0)  # room for a week's uniforms, reused (see :meth:`uniforms`)
         self._rows = np.empty((0, 0))  # room for a row per worker, reused (see :meth:`rows`)
-        # the learning multipliers and the tenures they were computed from (workforce.learning)
+        # newcomer_learning, the learning multiplier at each tenure, and room for the workers'
+        # (workforce.learning)
         self.learned: tuple[float, np.ndarray, np.ndarray] | None = None
         # workers by association and by site (CSR), to route visits
         self.assoc_order, self.assoc_ptr = _groups(self.membership, self.cultures.shape[0])
