@@ -97,7 +97,8 @@ PARAMETERS: Mapping[str, ParamSpec] = {
     "turnover": _f(0.0, 0.2, "probability a worker leaves per week", "Turnover"),
     "asymmetry": _f(0.0, 1.0, "extra pull of health on social practices", "Sanitarisation"),
     "external_pressure": _f(0.0, 1.0, "funders' pull to one standard", "External standard"),
-    "decentralise_at": _i(0, 10_000, "week", "Decentralisation week (helpline)"),
+    # the lockdown room lasts at least a week: at week 0 there would be no centralised phase
+    "decentralise_at": _i(1, 10_000, "week", "Decentralisation week (helpline)"),
     "intervision_every": _i(0, 52, "weeks between meetings (0 = none)", "Intervisions"),
     "intervision_attendance": _f(0.0, 1.0, "share attending a meeting", "Attendance"),
     "worker_spread": _f(0.0, 0.5, "sd of workers around their culture", "Worker spread"),

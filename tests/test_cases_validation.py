@@ -246,8 +246,12 @@ def test_a_missing_file_is_not_found_and_a_model_names_its_parameter(tmp_path: P
 
 
 def test_a_parameter_that_puts_phases_out_of_order_stops_the_model_before_it_is_built() -> None:
-    with pytest.raises(CaseError, match=r"schedule\[1\].start = 'decentralise_at = 0'"):
+    # week 0 is outside the parameter's range (no lockdown room at all): named as a parameter
+    with pytest.raises(ValueError, match=r"parameter 'decentralise_at' = 0 is invalid"):
         PoolingModel(scenario="helpline", decentralise_at=0)
+    # within the range, the case itself checks the order of its phases
+    with pytest.raises(CaseError, match=r"schedule\[1\].start = 'decentralise_at = 0'"):
+        load_case("helpline").setting({"decentralise_at": 0})
     with pytest.raises(CaseError, match="needs the model parameter"):
         load_case("helpline").setting({})
 
