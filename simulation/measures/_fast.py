@@ -27,6 +27,10 @@ def _jit(fn):
     return numba.njit(cache=True, nogil=True)(fn)
 
 
+def _jit_inline(fn):
+    return numba.njit(cache=True, nogil=True, inline="always")(fn)
+
+
 @_jit
 def assoc_stats(x, m, n_assoc, sums, counts, scatter):
     """Sums, sizes and within-association scatter of each association, in two passes.
@@ -200,6 +204,10 @@ def projection_sums(x, m, c0, axis, has_axis):
         ``(sum_t, sum_residual, n)``.
     """
     n, d = x.shape
+    norm2 = np.zeros(c0.shape[0])  # each axis's squared length, summed once per association
+    for a in range(c0.shape[0]):
+        for f in range(d):
+            norm2[a] += axis[a, f] * axis[a, f]
     st = 0.0
     sr = 0.0
     count = 0
@@ -208,11 +216,9 @@ def projection_sums(x, m, c0, axis, has_axis):
         if not has_axis[a]:
             continue
         dot = 0.0
-        norm2 = 0.0
         for f in range(d):
             dot += (x[i, f] - c0[a, f]) * axis[a, f]
-            norm2 += axis[a, f] * axis[a, f]
-        t = dot / norm2
+        t = dot / norm2[a]
         res = 0.0
         for f in range(d):
             res += abs(x[i, f] - c0[a, f] - t * axis[a, f])
@@ -222,35 +228,78 @@ def projection_sums(x, m, c0, axis, has_axis):
     return st, sr, count
 
 
+JUMP = 0.01
+"""A worker moving further than this in one call (Chebyshev) is checked against each unserved
+beneficiary of its site on its own, rather than spending every budget of the site (a hire, a
+borrowed facet); at most :data:`JUMP_CAP` workers a site."""
+
+JUMP_CAP = 8
+
+
 @_jit
-def served(x, need, need_site, worker_order, site_starts, tol, server, out, prev, budget):
+def site_moves(x, prev, worker_order, site_starts, jump, cap):
+    """How far each site's workers moved since ``prev`` (then set to ``x``), jumps apart.
+
+    Returns:
+        ``(moved, jumps, jump_ptr)``: the largest move (Chebyshev) of each site's workers but
+        its jumps, the first ``cap`` workers of a site to move further than ``jump``; the
+        jumps of site ``s`` are ``jumps[jump_ptr[s]:jump_ptr[s + 1]]``.
+    """
+    d = x.shape[1]
+    n_sites = site_starts.shape[0] - 1
+    moved = np.zeros(n_sites)
+    jumps = np.empty(worker_order.shape[0], dtype=np.int64)
+    jump_ptr = np.zeros(n_sites + 1, dtype=np.int64)
+    q = 0
+    for s in range(n_sites):
+        top = 0.0
+        for p in range(site_starts[s], site_starts[s + 1]):
+            i = worker_order[p]
+            step = 0.0
+            for f in range(d):
+                step = max(step, abs(x[i, f] - prev[i, f]))  # no branch to mispredict
+                prev[i, f] = x[i, f]
+            if step > jump and q - jump_ptr[s] < cap:
+                jumps[q] = i
+                q += 1
+            else:
+                top = max(top, step)
+        moved[s] = top
+        jump_ptr[s + 1] = q
+    return moved, jumps, jump_ptr
+
+
+@_jit_inline
+def _gap(x, i, need, k):
+    """The largest gap (Chebyshev distance) between worker ``i``'s practice and need ``k``."""
+    far = 0.0
+    for f in range(x.shape[1]):  # the whole distance, without a branch to mispredict
+        far = max(far, abs(x[i, f] - need[k, f]))
+    return far
+
+
+@_jit
+def served(x, need, need_site, worker_order, site_starts, tol, server, out, prev, budget, near):
     """Whether each beneficiary finds a worker of its site within ``tol`` on every facet.
 
     Exact, and incremental from one call to the next on the same beneficiaries:
 
     * ``server[k]`` is the worker who served beneficiary ``k`` last time (or -1): it is checked
       first (served or not does not depend on which worker fits);
-    * ``budget[k]``, for a beneficiary no one served, is how far beyond ``tol`` its nearest
-      worker was (Chebyshev distance) at the last full scan, less how far the workers of its
-      site have moved since (each site's largest move per call, from ``prev``, last call's
-      practices). While it stays positive no worker can have come within ``tol`` (triangle
-      inequality), and the scan is skipped.
+    * for a beneficiary no one served, ``near[k]`` is its nearest worker at the last full scan,
+      checked on its own each call, and ``budget[k]`` how far beyond ``tol`` the next nearest
+      was, less how far the other workers of its site have moved since: each site's largest
+      move per call (from ``prev``, last call's practices), but for the few workers that
+      jumped (:func:`site_moves`), whose gaps are read instead. While it stays positive no
+      other worker can have come within ``tol`` (triangle inequality), and the scan is skipped.
 
-    ``budget`` at or below zero forces a full scan (start with -1 everywhere and ``prev`` equal
-    to ``x``). Updates ``server``, ``budget`` and ``prev`` and fills ``out`` (bool).
+    ``budget`` at or below zero forces a full scan (start with -1 everywhere, ``near`` too, and
+    ``prev`` equal to ``x``). Updates ``server``, ``budget``, ``near`` and ``prev`` and fills
+    ``out`` (bool).
     """
-    b, d = need.shape
     n_sites = site_starts.shape[0] - 1
-    moved = np.zeros(n_sites)
-    for s in range(n_sites):
-        top = 0.0
-        for p in range(site_starts[s], site_starts[s + 1]):
-            i = worker_order[p]
-            for f in range(d):
-                top = max(top, abs(x[i, f] - prev[i, f]))  # no branch to mispredict
-                prev[i, f] = x[i, f]
-        moved[s] = top
-    for k in range(b):
+    moved, jumps, jump_ptr = site_moves(x, prev, worker_order, site_starts, JUMP, JUMP_CAP)
+    for k in range(need.shape[0]):
         out[k] = False
         s = need_site[k]
         if s < 0 or s >= n_sites:
@@ -258,30 +307,44 @@ def served(x, need, need_site, worker_order, site_starts, tol, server, out, prev
             continue
         i = server[k]
         if i >= 0:
-            worst = 0.0
-            for f in range(d):  # the largest gap, without a branch to mispredict
-                worst = max(worst, abs(x[i, f] - need[k, f]))
-            if worst <= tol:
+            if _gap(x, i, need, k) <= tol:
                 out[k] = True
                 continue
             budget[k] = -1.0
         server[k] = -1
-        budget[k] -= moved[s]
-        if budget[k] > 1e-12:
+        left = budget[k] - moved[s]
+        j = near[k]
+        if left > 1e-12 and j >= 0 and _gap(x, j, need, k) <= tol:
+            out[k], server[k], budget[k], near[k] = True, j, -1.0, -1
             continue
-        nearest = np.inf
-        for p in range(site_starts[s], site_starts[s + 1]):
-            i = worker_order[p]
-            far = 0.0
-            for f in range(d):  # the whole Chebyshev distance: cheaper than a branch per facet
-                far = max(far, abs(x[i, f] - need[k, f]))
-            if far < nearest:
-                nearest = far
-            if far <= tol:
-                out[k] = True
-                server[k] = i
-                break
-        budget[k] = -1.0 if out[k] else nearest - tol
+        for p in range(jump_ptr[s], jump_ptr[s + 1]):
+            if left > 1e-12 and jumps[p] != j:
+                left = min(left, _gap(x, jumps[p], need, k) - tol)
+        if left <= 1e-12:
+            server[k], near[k], left = _scan(x, need, k, worker_order, site_starts, s, tol)
+            out[k] = server[k] >= 0
+        budget[k] = left
+
+
+@_jit_inline
+def _scan(x, need, k, worker_order, site_starts, s, tol):
+    """Site ``s``'s workers against need ``k``: ``(server, near, budget)`` for :func:`served`.
+
+    The first worker within ``tol`` serves (no nearest, budget -1); else none does, and the
+    nearest worker is returned with how far beyond ``tol`` the next nearest is.
+    """
+    nearest = np.inf
+    second = np.inf
+    who = -1
+    for p in range(site_starts[s], site_starts[s + 1]):
+        i = worker_order[p]
+        far = _gap(x, i, need, k)
+        if far <= tol:
+            return i, -1, -1.0
+        second = min(second, max(nearest, far))
+        who = i if far < nearest else who
+        nearest = min(nearest, far)
+    return -1, who, second - tol
 
 
 def mean_pairwise_rows(c: np.ndarray) -> float:
