@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from simulation.measures import _fast, access
+from simulation.measures._arrays import assoc_stats
 
 
 def _plain_served(x, ws, need, ns, tol):
@@ -93,3 +94,54 @@ def test_projection_sums_equal_the_plain_sums_exactly(seed):
     assert _fast.projection_sums(x, m, c0, axis, has_axis) == _plain_projection(
         x, m, c0, axis, has_axis
     )
+
+
+def _plain_distinguish(x, m, assoc_site):
+    """Credit and count of each association: every rival's distance read, worker by worker."""
+    n_assoc = len(assoc_site)
+    counts = np.bincount(m, minlength=n_assoc)
+    sums = np.array([x[m == a].sum(axis=0) for a in range(n_assoc)])
+    means = np.array([sums[a] / counts[a] if counts[a] else 0 * sums[a] for a in range(n_assoc)])
+    credit, counted = np.zeros(n_assoc), np.zeros(n_assoc)
+    for i in range(len(m)):
+        a = m[i]
+        rivals = [
+            b for b in range(n_assoc) if b != a and assoc_site[b] == assoc_site[a] and counts[b]
+        ]
+        if counts[a] < 2 or not rivals:
+            continue
+        own = 0.0
+        for f in range(x.shape[1]):
+            own += abs(x[i, f] - (sums[a, f] - x[i, f]) / (counts[a] - 1))
+        dists = []
+        for b in rivals:
+            dist = 0.0
+            for f in range(x.shape[1]):
+                dist += abs(x[i, f] - means[b, f])
+            dists.append(dist)
+        best = min([own, *dists])
+        counted[a] += 1.0
+        if own == best:
+            credit[a] += 1.0 / (1 + dists.count(best))
+    return credit, counted
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_distinguish_counts_equal_reading_every_rival(seed):
+    """Rivals left unread by their bound change nothing: far apart, close, or tied exactly."""
+    rng = np.random.default_rng(seed)
+    n_assoc, d = int(rng.integers(2, 9)), int(rng.integers(1, 7))
+    site = rng.integers(0, 3, n_assoc)
+    m = rng.integers(0, n_assoc, 150)
+    spread = float(rng.choice([0.0, 0.02, 0.3]))
+    x = np.clip(rng.random((n_assoc, d))[m] + rng.normal(0, spread, (150, d)), 0, 1)
+    if seed % 3 == 0:  # on a lattice: exact ties between distances
+        x = np.round(x * 4) / 4
+    stats = assoc_stats(x, m, n_assoc)
+    ptr = np.zeros(4, dtype=np.int64)
+    np.cumsum(np.bincount(site, minlength=3), out=ptr[1:])
+    order = np.argsort(site, kind="stable").astype(np.int64)
+    credit, counted = _fast.distinguish_counts(x, m, stats.sums, stats.counts, site, ptr, order)
+    plain_credit, plain_counted = _plain_distinguish(x, m, site)
+    np.testing.assert_array_equal(counted, plain_counted)
+    np.testing.assert_array_equal(credit, plain_credit)

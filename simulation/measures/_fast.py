@@ -74,6 +74,11 @@ def distinguish_counts(x, m, sums, counts, assoc_site, site_ptr, site_assoc):
     current centroids on its site; a tie between ``k`` nearest gives ``1 / k`` credit when its
     own is among them.
 
+    A rival's distance is read only when it could matter: by the triangle inequality it is at
+    least the gap between the two centroids less the worker's distance to its own current
+    centroid, and a rival whose bound exceeds the nearest distance so far (by more than any
+    rounding, :data:`_BOUND_MARGIN`) can neither be nearer nor tie.
+
     Returns:
         ``(credit, counted)``, each ``(A,)``: summed credit and number of counted workers of
         each association.
@@ -82,32 +87,12 @@ def distinguish_counts(x, m, sums, counts, assoc_site, site_ptr, site_assoc):
     n_assoc = counts.shape[0]
     credit = np.zeros(n_assoc)
     counted = np.zeros(n_assoc)
-    # each association's rivals with workers on its site, in site order (compact, no branches)
-    rival_ptr = np.zeros(n_assoc + 1, dtype=np.int64)
-    for a in range(n_assoc):
-        s = assoc_site[a]
-        others = 0
-        for k in range(site_ptr[s], site_ptr[s + 1]):
-            b = site_assoc[k]
-            if b != a and counts[b] > 0:
-                others += 1
-        rival_ptr[a + 1] = rival_ptr[a] + (others if counts[a] >= 2 else 0)
-    rivals = np.empty(rival_ptr[n_assoc], dtype=np.int64)
-    for a in range(n_assoc):
-        q = rival_ptr[a]
-        if q == rival_ptr[a + 1]:
-            continue
-        s = assoc_site[a]
-        for k in range(site_ptr[s], site_ptr[s + 1]):
-            b = site_assoc[k]
-            if b != a and counts[b] > 0:
-                rivals[q] = b
-                q += 1
     means = np.zeros((n_assoc, d))
     for a in range(n_assoc):
         if counts[a] > 0:
             for f in range(d):
                 means[a, f] = sums[a, f] / counts[a]
+    rival_ptr, rivals, rival_gap = _rivals(means, counts, assoc_site, site_ptr, site_assoc)
     for i in range(n):
         a = m[i]
         lo, hi = rival_ptr[a], rival_ptr[a + 1]
@@ -115,12 +100,16 @@ def distinguish_counts(x, m, sums, counts, assoc_site, site_ptr, site_assoc):
             continue
         na = counts[a]
         own = 0.0
+        spread = 0.0  # from its own association's current centroid (for the bounds)
         for f in range(d):
             own += abs(x[i, f] - (sums[a, f] - x[i, f]) / (na - 1))
+            spread += abs(x[i, f] - means[a, f])
         best = own
         ties = 1
         own_best = True
         for k in range(lo, hi):
+            if rival_gap[k] - spread > best + _BOUND_MARGIN:
+                continue
             b = rivals[k]
             dist = 0.0
             for f in range(d):  # a sum of gaps never falls: no early exit needed
@@ -135,6 +124,48 @@ def distinguish_counts(x, m, sums, counts, assoc_site, site_ptr, site_assoc):
         if own_best:
             credit[a] += 1.0 / ties
     return credit, counted
+
+
+_BOUND_MARGIN = 1e-9
+"""How far a bound on a sum of gaps must clear it to decide: far more than the rounding of sums
+of a few dozen terms of order 1 (about 1e-14)."""
+
+
+@_jit
+def _rivals(means, counts, assoc_site, site_ptr, site_assoc):
+    """Each association's rivals with workers on its site, in site order, and their gaps.
+
+    Returns:
+        ``(ptr, rivals, gap)``: association ``a``'s rivals are ``rivals[ptr[a]:ptr[a + 1]]``
+        (none when it has fewer than two workers), ``gap`` the L1 distance (summed, not
+        averaged) between its centroid and each rival's.
+    """
+    n_assoc, d = means.shape
+    ptr = np.zeros(n_assoc + 1, dtype=np.int64)
+    for a in range(n_assoc):
+        s = assoc_site[a]
+        others = 0
+        for k in range(site_ptr[s], site_ptr[s + 1]):
+            b = site_assoc[k]
+            if b != a and counts[b] > 0:
+                others += 1
+        ptr[a + 1] = ptr[a] + (others if counts[a] >= 2 else 0)
+    rivals = np.empty(ptr[n_assoc], dtype=np.int64)
+    gap = np.empty(ptr[n_assoc])
+    for a in range(n_assoc):
+        q = ptr[a]
+        if q == ptr[a + 1]:
+            continue
+        s = assoc_site[a]
+        for k in range(site_ptr[s], site_ptr[s + 1]):
+            b = site_assoc[k]
+            if b != a and counts[b] > 0:
+                rivals[q] = b
+                gap[q] = 0.0
+                for f in range(d):
+                    gap[q] += abs(means[a, f] - means[b, f])
+                q += 1
+    return ptr, rivals, gap
 
 
 @_jit
