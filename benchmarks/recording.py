@@ -1,18 +1,31 @@
-"""What recording every measure costs, against another checkout, in alternating processes.
+"""What recording every measure costs, against another checkout, in the model's own weeks.
 
 Run from the repository root, naming the root of another checkout of the model::
 
     .venv/bin/python benchmarks/recording.py --against ../other
-    .venv/bin/python benchmarks/recording.py --against ../other --reps 6 --parts
+    .venv/bin/python benchmarks/recording.py --against ../other --processes --reps 6
+    .venv/bin/python benchmarks/recording.py --without clusters     # one measure's cost
+    .venv/bin/python benchmarks/recording.py --parts
 
-Each repetition runs, in a fresh process for each checkout in turn (the order alternating from
-one repetition to the next), the 1e4-worker landscape as users run it (default pooling, every
-measure every week, :func:`benchmarks.week_rules.week_shares`): the week's processor time and
-the recording's share of it; and the cost of recording against the rules alone
-(:func:`benchmarks.engine.measure_cost`, the engine's "recording <= 2x" ratio) on the CSSI and
-the 1e4 and, with ``--large``, 1e5 landscapes. Each process imports its own checkout's model
-and benchmarks. Medians over the repetitions and this checkout's ratio to the other's only:
-nothing here is asserted.
+``--against``: one landscape of 1e4 workers (default parameters) runs, and each week both
+checkouts' recorders measure the same state, in turn (the order alternating week by week),
+timed in processor time; their values must be equal bit for bit. The other checkout's measures
+package is loaded under another name (:func:`load_measures`). The median of the weekly ratios
+is printed (two copies of one checkout read 0.98 to 1.01 on the shared machine).
+
+``--without NAME``: the same, against this checkout with one measure's kernel left out of
+:func:`simulation.measures._fused.measure_all` (``clusters``, ``access``, ``distinguishability``,
+``diversity``, ``projection``, ``ties``, ``crossing``): what that measure costs where the model
+records it, with the caches as the week leaves them.
+
+``--processes``: each repetition runs, in a fresh process for each checkout in turn (the order
+alternating from one repetition to the next), the 1e4-worker landscape as users run it (default
+pooling, every measure every week, :func:`benchmarks.week_rules.week_shares`): the week's
+processor time and the recording's share of it; and the cost of recording against the rules
+alone (:func:`benchmarks.engine.measure_cost`, the engine's "recording <= 2x" ratio) on the
+CSSI and the 1e4 and, with ``--large``, 1e5 landscapes. Each process imports its own checkout's
+model and benchmarks. Medians over the repetitions and this checkout's ratio to the other's
+only: nothing here is asserted.
 
 ``--parts`` prints, for this checkout alone, where a recorded 1e4 week's measures go: each
 compiled kernel of :func:`simulation.measures._fused.measure_all` timed on its own on the
@@ -82,6 +95,135 @@ def compare(other: Path, reps: int, workers: int, weeks: int, large: bool) -> di
     return {"median": median, "this_over_other": paired, "reps": reps}
 
 
+_LEFT_OUT = {
+    "clusters": (
+        "    out[9], out[10], out[11] = site_clusters(",
+        "    if False:\n        out[9], out[10], out[11] = site_clusters(",
+    ),
+    "access": ("    if has_access and need.shape[0] > 0:", "    if False:"),
+    "distinguishability": (
+        "    credit, counted = _fast.distinguish_counts(",
+        "    credit, counted = np.zeros(n_assoc), np.zeros(n_assoc)\n"
+        "    if False:\n        _fast.distinguish_counts(",
+    ),
+    "diversity": ("    if sampled:\n        xs", "    if False:\n        xs"),
+    "projection": (
+        "    st, sr, n_axis = _fast.projection_sums(x, m, c0, axis, has_axis)",
+        "    st, sr, n_axis = 0.0, 0.0, 0",
+    ),
+    "ties": ("    if has_ties:\n        out[16]", "    if False:\n        out[16]"),
+    "crossing": (
+        "    n_counted, n_mosaic, n_facets, n_adopted, n_midway = crossing_cells(",
+        "    n_counted, n_mosaic, n_facets, n_adopted, n_midway = 0, 0, 0, 0, 0\n"
+        "    if False:\n        crossing_cells(",
+    ),
+}
+"""For ``--without``: the line of ``measure_all`` that calls each measure's kernel, and what
+replaces it (the call skipped)."""
+
+
+def without(name: str) -> Path:
+    """This checkout's measures with ``name``'s kernel left out, in a temporary folder."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp()) / "simulation"
+    shutil.copytree(ROOT / "simulation" / "measures", folder / "measures")
+    fused = folder / "measures" / "_fused.py"
+    text = fused.read_text()
+    call, skipped = _LEFT_OUT[name]
+    if call not in text:
+        raise ValueError(f"the call of {name} was not found in measure_all")
+    text = text.replace(call, skipped, 1)
+    if name == "diversity":
+        text = text.replace("    else:\n        out[8] = sorted_mean_pairwise(x, perm)\n", "", 1)
+    fused.write_text(text)
+    return folder.parent
+
+
+def load_measures(other: Path):
+    """Another checkout's measures package, as a package of its own (``other_measures``).
+
+    The package imports nothing of the model but itself: it is copied to a temporary folder
+    under another name (so its compiled code is cached there, never beside its sources).
+    """
+    import importlib
+    import re
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp())
+    shutil.copytree(other / "simulation" / "measures", folder / "other_measures")
+    for path in (folder / "other_measures").glob("*.py"):
+        text = re.sub(r"\bsimulation\.measures\b", "other_measures", path.read_text())
+        path.write_text(text)
+    sys.path.insert(0, str(folder))
+    return importlib.import_module("other_measures.record")
+
+
+def in_week(other: Path, workers: int, weeks: int, check: bool = True) -> dict[str, Any]:
+    """Each checkout's recorder on the same weeks of one model, in turn, in this process.
+
+    A landscape with the default parameters runs ``weeks`` weeks (after ten); each week both
+    recorders measure the same state, in alternating order, each timed in processor time, and
+    their values must be equal bit for bit (NaN where both are NaN).
+    """
+    sys.path[:0] = [str(ROOT)]
+    import numpy as np
+
+    from simulation.collector import world_recorder
+    from simulation.model import PoolingModel
+
+    other_record = load_measures(other.resolve())
+    kw = {"scenario": "cssi"} if workers == 0 else {"scenario": "landscape", "n_workers": workers}
+    model = PoolingModel(**kw, rng=1, record_every=10**5)
+    w = model.world
+    this = world_recorder(w, model.need_site, model.params.access_tolerance)
+    mine = this.__dict__
+    theirs = other_record.Recorder(
+        w.practices,
+        w.membership,
+        w.assoc_site,
+        w.sector,
+        need=w.need,
+        need_site=model.need_site,
+        tolerance=model.params.access_tolerance,
+        initial_centroids=mine["c0"],
+        health_facets=mine["health_facets"],
+    )
+    recorders = {"this": this, "other": theirs}
+    spent: dict[str, list[float]] = {"this": [], "other": []}
+    for week in range(weeks + 10):
+        model.step()
+        state = {
+            "edges": w.cp_edges,
+            "strength": w.tie,
+            "cultures": w.cultures,
+            "initial_cultures": w.initial_cultures,
+            "worker_site": w.worker_site,
+            "tie_ids": w.tie_ids,
+        }
+        values = {}
+        for name in ("this", "other") if week % 2 == 0 else ("other", "this"):
+            t = time.process_time()
+            values[name] = recorders[name].values(w.practices, w.membership, **state)
+            spent[name].append(time.process_time() - t)
+        if check and not np.array_equal(values["this"], values["other"], equal_nan=True):
+            raise AssertionError(f"week {week}: {values['this']} != {values['other']}")
+    first = slice(10, None)  # the first weeks may load compiled code: left out
+    this_t, other_t = np.array(spent["this"][first]), np.array(spent["other"][first])
+    order = np.arange(len(this_t)) % 2 == 0  # weeks 10, 12, ...: this checkout first
+    both = np.where(order, this_t, other_t), np.where(order, other_t, this_t)
+    return {
+        "first_us": 1e6 * float(np.median(both[0])),
+        "second_us": 1e6 * float(np.median(both[1])),
+        "this_us": 1e6 * float(np.median(this_t)),
+        "other_us": 1e6 * float(np.median(other_t)),
+        "ratio": float(np.median(this_t / other_t)),
+        "ratio_of_sums": float(this_t.sum() / other_t.sum()),
+    }
+
+
 def parts(workers: int = 10_000, weeks: int = 20) -> dict[str, float]:
     """Microseconds a recorded week spends in each kernel of ``measure_all`` (this checkout)."""
     sys.path[:0] = [str(ROOT)]
@@ -134,7 +276,7 @@ def parts(workers: int = 10_000, weeks: int = 20) -> dict[str, float]:
         sectors = (a["sector"], a["health_facets"])
         timed("sanitarisation", _fused._sanitarisation, sums, fc, c0, *sectors)
         timed("ties", _fused._ties, a["edges"], a["strength"], a["tie_ids"], m, n_assoc)
-        acc = [mem[k] for k in ("server", "served", "prev", "budget", "near")]
+        acc = [mem[k] for k in ("server", "served", "prev", "budget")]
         timed("access", _fast.served, x, a["need"], a["need_site"], *by_site, a["tolerance"], *acc)
         if week == 0:  # the first calls may load compiled code: left out
             spent.clear()
@@ -148,6 +290,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--workers", type=int, default=10_000)
     parser.add_argument("--weeks", type=int, default=30)
     parser.add_argument("--large", action="store_true", help="also the 1e5 recording ratio")
+    parser.add_argument("--processes", action="store_true", help="whole weeks, in processes")
+    parser.add_argument("--without", choices=sorted(_LEFT_OUT), help="one measure's cost")
     parser.add_argument("--parts", action="store_true", help="each kernel's time, this checkout")
     args = parser.parse_args(argv)
     result: dict[str, Any] = {}
@@ -158,7 +302,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for k, v in sorted(result["parts"].items(), key=lambda kv: -kv[1]):
             print(f"  {k:20s} {v:8.1f}  {v / total:4.0%}")
         print(f"  {'total':20s} {total:8.1f}")
-    if args.against is not None:
+    if args.against is not None or args.without is not None:
+        other = args.against if args.without is None else without(args.without)
+        week = in_week(other, args.workers, args.weeks * 2, check=args.without is None)
+        result["in_week"] = week
+        print(
+            f"the recorder in the model's weeks ({args.workers:,} workers, processor time, "
+            f"medians): this {week['this_us']:.0f} us, other {week['other_us']:.0f} us, "
+            f"this/other {week['ratio']:.3f} (ratio of sums {week['ratio_of_sums']:.3f})"
+        )
+    if args.against is not None and args.processes:
         result["compare"] = compare(args.against, args.reps, args.workers, args.weeks, args.large)
         med, ratio = result["compare"]["median"], result["compare"]["this_over_other"]
         print(f"medians over {args.reps} alternating repetitions (this / other = paired median):")

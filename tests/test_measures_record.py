@@ -1,8 +1,9 @@
-"""The recorder's shortcuts give the plain definitions' values exactly, week after week.
+"""The recorder's compiled kernels give the plain definitions' values exactly.
 
-Public access remembers each unserved beneficiary's nearest worker and reads the workers that
-jumped on their own; the projection sums each axis's length once per association. Each is
-compared with the definition written plainly, over seeds and weeks of small moves and jumps.
+Public access week after week (remembered servers and scan budgets), distinguishability's
+leave-one-out assignment and the projection sums (each axis's length summed once per
+association) are each compared with the definition written plainly, over seeds, weeks of small
+moves and jumps, and values on a lattice (exact ties).
 """
 
 from __future__ import annotations
@@ -44,8 +45,8 @@ def test_public_access_week_after_week_equals_a_full_scan(seed):
                 x[rng.choice(mates)] = np.clip(need[k] + rng.choice([-1, 1]) * tol, 0, 1)
 
 
-def test_public_access_reads_a_jumping_worker_and_the_nearest_on_their_own():
-    """A worker jumping onto a need serves it; one leaving the only fit unserves it."""
+def test_public_access_follows_a_jumping_worker_and_the_nearest():
+    """A worker jumping onto a need serves it; the nearest stepping within reach does too."""
     need = np.array([[0.5, 0.5]])
     ns = np.array([0])
     ws = np.zeros(4, dtype=np.int64)
@@ -128,7 +129,7 @@ def _plain_distinguish(x, m, assoc_site):
 
 @pytest.mark.parametrize("seed", range(30))
 def test_distinguish_counts_equal_reading_every_rival(seed):
-    """Rivals left unread by their bound change nothing: far apart, close, or tied exactly."""
+    """Rivals far apart, close, or tied exactly: the credit of reading every one."""
     rng = np.random.default_rng(seed)
     n_assoc, d = int(rng.integers(2, 9)), int(rng.integers(1, 7))
     site = rng.integers(0, 3, n_assoc)

@@ -27,10 +27,6 @@ def _jit(fn):
     return numba.njit(cache=True, nogil=True)(fn)
 
 
-def _jit_inline(fn):
-    return numba.njit(cache=True, nogil=True, inline="always")(fn)
-
-
 @_jit
 def assoc_stats(x, m, n_assoc, sums, counts, scatter):
     """Sums, sizes and within-association scatter of each association, in two passes.
@@ -74,11 +70,6 @@ def distinguish_counts(x, m, sums, counts, assoc_site, site_ptr, site_assoc):
     current centroids on its site; a tie between ``k`` nearest gives ``1 / k`` credit when its
     own is among them.
 
-    A rival's distance is read only when it could matter: by the triangle inequality it is at
-    least the gap between the two centroids less the worker's distance to its own current
-    centroid, and a rival whose bound exceeds the nearest distance so far (by more than any
-    rounding, :data:`_BOUND_MARGIN`) can neither be nearer nor tie.
-
     Returns:
         ``(credit, counted)``, each ``(A,)``: summed credit and number of counted workers of
         each association.
@@ -87,12 +78,32 @@ def distinguish_counts(x, m, sums, counts, assoc_site, site_ptr, site_assoc):
     n_assoc = counts.shape[0]
     credit = np.zeros(n_assoc)
     counted = np.zeros(n_assoc)
+    # each association's rivals with workers on its site, in site order (compact, no branches)
+    rival_ptr = np.zeros(n_assoc + 1, dtype=np.int64)
+    for a in range(n_assoc):
+        s = assoc_site[a]
+        others = 0
+        for k in range(site_ptr[s], site_ptr[s + 1]):
+            b = site_assoc[k]
+            if b != a and counts[b] > 0:
+                others += 1
+        rival_ptr[a + 1] = rival_ptr[a] + (others if counts[a] >= 2 else 0)
+    rivals = np.empty(rival_ptr[n_assoc], dtype=np.int64)
+    for a in range(n_assoc):
+        q = rival_ptr[a]
+        if q == rival_ptr[a + 1]:
+            continue
+        s = assoc_site[a]
+        for k in range(site_ptr[s], site_ptr[s + 1]):
+            b = site_assoc[k]
+            if b != a and counts[b] > 0:
+                rivals[q] = b
+                q += 1
     means = np.zeros((n_assoc, d))
     for a in range(n_assoc):
         if counts[a] > 0:
             for f in range(d):
                 means[a, f] = sums[a, f] / counts[a]
-    rival_ptr, rivals, rival_gap = _rivals(means, counts, assoc_site, site_ptr, site_assoc)
     for i in range(n):
         a = m[i]
         lo, hi = rival_ptr[a], rival_ptr[a + 1]
@@ -100,16 +111,12 @@ def distinguish_counts(x, m, sums, counts, assoc_site, site_ptr, site_assoc):
             continue
         na = counts[a]
         own = 0.0
-        spread = 0.0  # from its own association's current centroid (for the bounds)
         for f in range(d):
             own += abs(x[i, f] - (sums[a, f] - x[i, f]) / (na - 1))
-            spread += abs(x[i, f] - means[a, f])
         best = own
         ties = 1
         own_best = True
         for k in range(lo, hi):
-            if rival_gap[k] - spread > best + _BOUND_MARGIN:
-                continue
             b = rivals[k]
             dist = 0.0
             for f in range(d):  # a sum of gaps never falls: no early exit needed
@@ -124,48 +131,6 @@ def distinguish_counts(x, m, sums, counts, assoc_site, site_ptr, site_assoc):
         if own_best:
             credit[a] += 1.0 / ties
     return credit, counted
-
-
-_BOUND_MARGIN = 1e-9
-"""How far a bound on a sum of gaps must clear it to decide: far more than the rounding of sums
-of a few dozen terms of order 1 (about 1e-14)."""
-
-
-@_jit
-def _rivals(means, counts, assoc_site, site_ptr, site_assoc):
-    """Each association's rivals with workers on its site, in site order, and their gaps.
-
-    Returns:
-        ``(ptr, rivals, gap)``: association ``a``'s rivals are ``rivals[ptr[a]:ptr[a + 1]]``
-        (none when it has fewer than two workers), ``gap`` the L1 distance (summed, not
-        averaged) between its centroid and each rival's.
-    """
-    n_assoc, d = means.shape
-    ptr = np.zeros(n_assoc + 1, dtype=np.int64)
-    for a in range(n_assoc):
-        s = assoc_site[a]
-        others = 0
-        for k in range(site_ptr[s], site_ptr[s + 1]):
-            b = site_assoc[k]
-            if b != a and counts[b] > 0:
-                others += 1
-        ptr[a + 1] = ptr[a] + (others if counts[a] >= 2 else 0)
-    rivals = np.empty(ptr[n_assoc], dtype=np.int64)
-    gap = np.empty(ptr[n_assoc])
-    for a in range(n_assoc):
-        q = ptr[a]
-        if q == ptr[a + 1]:
-            continue
-        s = assoc_site[a]
-        for k in range(site_ptr[s], site_ptr[s + 1]):
-            b = site_assoc[k]
-            if b != a and counts[b] > 0:
-                rivals[q] = b
-                gap[q] = 0.0
-                for f in range(d):
-                    gap[q] += abs(means[a, f] - means[b, f])
-                q += 1
-    return ptr, rivals, gap
 
 
 @_jit
@@ -259,78 +224,35 @@ def projection_sums(x, m, c0, axis, has_axis):
     return st, sr, count
 
 
-JUMP = 0.01
-"""A worker moving further than this in one call (Chebyshev) is checked against each unserved
-beneficiary of its site on its own, rather than spending every budget of the site (a hire, a
-borrowed facet); at most :data:`JUMP_CAP` workers a site."""
-
-JUMP_CAP = 8
-
-
 @_jit
-def site_moves(x, prev, worker_order, site_starts, jump, cap):
-    """How far each site's workers moved since ``prev`` (then set to ``x``), jumps apart.
-
-    Returns:
-        ``(moved, jumps, jump_ptr)``: the largest move (Chebyshev) of each site's workers but
-        its jumps, the first ``cap`` workers of a site to move further than ``jump``; the
-        jumps of site ``s`` are ``jumps[jump_ptr[s]:jump_ptr[s + 1]]``.
-    """
-    d = x.shape[1]
-    n_sites = site_starts.shape[0] - 1
-    moved = np.zeros(n_sites)
-    jumps = np.empty(worker_order.shape[0], dtype=np.int64)
-    jump_ptr = np.zeros(n_sites + 1, dtype=np.int64)
-    q = 0
-    for s in range(n_sites):
-        top = 0.0
-        for p in range(site_starts[s], site_starts[s + 1]):
-            i = worker_order[p]
-            step = 0.0
-            for f in range(d):
-                step = max(step, abs(x[i, f] - prev[i, f]))  # no branch to mispredict
-                prev[i, f] = x[i, f]
-            if step > jump and q - jump_ptr[s] < cap:
-                jumps[q] = i
-                q += 1
-            else:
-                top = max(top, step)
-        moved[s] = top
-        jump_ptr[s + 1] = q
-    return moved, jumps, jump_ptr
-
-
-@_jit_inline
-def _gap(x, i, need, k):
-    """The largest gap (Chebyshev distance) between worker ``i``'s practice and need ``k``."""
-    far = 0.0
-    for f in range(x.shape[1]):  # the whole distance, without a branch to mispredict
-        far = max(far, abs(x[i, f] - need[k, f]))
-    return far
-
-
-@_jit
-def served(x, need, need_site, worker_order, site_starts, tol, server, out, prev, budget, near):
+def served(x, need, need_site, worker_order, site_starts, tol, server, out, prev, budget):
     """Whether each beneficiary finds a worker of its site within ``tol`` on every facet.
 
     Exact, and incremental from one call to the next on the same beneficiaries:
 
     * ``server[k]`` is the worker who served beneficiary ``k`` last time (or -1): it is checked
       first (served or not does not depend on which worker fits);
-    * for a beneficiary no one served, ``near[k]`` is its nearest worker at the last full scan,
-      checked on its own each call, and ``budget[k]`` how far beyond ``tol`` the next nearest
-      was, less how far the other workers of its site have moved since: each site's largest
-      move per call (from ``prev``, last call's practices), but for the few workers that
-      jumped (:func:`site_moves`), whose gaps are read instead. While it stays positive no
-      other worker can have come within ``tol`` (triangle inequality), and the scan is skipped.
+    * ``budget[k]``, for a beneficiary no one served, is how far beyond ``tol`` its nearest
+      worker was (Chebyshev distance) at the last full scan, less how far the workers of its
+      site have moved since (each site's largest move per call, from ``prev``, last call's
+      practices). While it stays positive no worker can have come within ``tol`` (triangle
+      inequality), and the scan is skipped.
 
-    ``budget`` at or below zero forces a full scan (start with -1 everywhere, ``near`` too, and
-    ``prev`` equal to ``x``). Updates ``server``, ``budget``, ``near`` and ``prev`` and fills
-    ``out`` (bool).
+    ``budget`` at or below zero forces a full scan (start with -1 everywhere and ``prev`` equal
+    to ``x``). Updates ``server``, ``budget`` and ``prev`` and fills ``out`` (bool).
     """
+    b, d = need.shape
     n_sites = site_starts.shape[0] - 1
-    moved, jumps, jump_ptr = site_moves(x, prev, worker_order, site_starts, JUMP, JUMP_CAP)
-    for k in range(need.shape[0]):
+    moved = np.zeros(n_sites)
+    for s in range(n_sites):
+        top = 0.0
+        for p in range(site_starts[s], site_starts[s + 1]):
+            i = worker_order[p]
+            for f in range(d):
+                top = max(top, abs(x[i, f] - prev[i, f]))  # no branch to mispredict
+                prev[i, f] = x[i, f]
+        moved[s] = top
+    for k in range(b):
         out[k] = False
         s = need_site[k]
         if s < 0 or s >= n_sites:
@@ -338,44 +260,30 @@ def served(x, need, need_site, worker_order, site_starts, tol, server, out, prev
             continue
         i = server[k]
         if i >= 0:
-            if _gap(x, i, need, k) <= tol:
+            worst = 0.0
+            for f in range(d):  # the largest gap, without a branch to mispredict
+                worst = max(worst, abs(x[i, f] - need[k, f]))
+            if worst <= tol:
                 out[k] = True
                 continue
             budget[k] = -1.0
         server[k] = -1
-        left = budget[k] - moved[s]
-        j = near[k]
-        if left > 1e-12 and j >= 0 and _gap(x, j, need, k) <= tol:
-            out[k], server[k], budget[k], near[k] = True, j, -1.0, -1
+        budget[k] -= moved[s]
+        if budget[k] > 1e-12:
             continue
-        for p in range(jump_ptr[s], jump_ptr[s + 1]):
-            if left > 1e-12 and jumps[p] != j:
-                left = min(left, _gap(x, jumps[p], need, k) - tol)
-        if left <= 1e-12:
-            server[k], near[k], left = _scan(x, need, k, worker_order, site_starts, s, tol)
-            out[k] = server[k] >= 0
-        budget[k] = left
-
-
-@_jit_inline
-def _scan(x, need, k, worker_order, site_starts, s, tol):
-    """Site ``s``'s workers against need ``k``: ``(server, near, budget)`` for :func:`served`.
-
-    The first worker within ``tol`` serves (no nearest, budget -1); else none does, and the
-    nearest worker is returned with how far beyond ``tol`` the next nearest is.
-    """
-    nearest = np.inf
-    second = np.inf
-    who = -1
-    for p in range(site_starts[s], site_starts[s + 1]):
-        i = worker_order[p]
-        far = _gap(x, i, need, k)
-        if far <= tol:
-            return i, -1, -1.0
-        second = min(second, max(nearest, far))
-        who = i if far < nearest else who
-        nearest = min(nearest, far)
-    return -1, who, second - tol
+        nearest = np.inf
+        for p in range(site_starts[s], site_starts[s + 1]):
+            i = worker_order[p]
+            far = 0.0
+            for f in range(d):  # the whole Chebyshev distance: cheaper than a branch per facet
+                far = max(far, abs(x[i, f] - need[k, f]))
+            if far < nearest:
+                nearest = far
+            if far <= tol:
+                out[k] = True
+                server[k] = i
+                break
+        budget[k] = -1.0 if out[k] else nearest - tol
 
 
 def mean_pairwise_rows(c: np.ndarray) -> float:

@@ -243,7 +243,6 @@ def measure_all(
     served,
     prev,
     budget,
-    near,
     has_access,
     cluster_eps,
     major_share,
@@ -256,7 +255,7 @@ def measure_all(
     ``edges[tie_ids]`` (int32) are the ties, of strengths ``strength[tie_ids]``.
     ``worker_order`` and ``site_starts`` group the workers by site (for site-wise clusters, on
     the sites flagged in ``cluster_sites``, and public access); ``server``, ``served``,
-    ``prev``, ``budget`` and ``near`` are public access's memory, updated in place.
+    ``prev`` and ``budget`` are public access's memory, updated in place.
 
     Why one function: one compiled call per recorded week is the point (each call from Python
     costs microseconds, as much as a measure at the CSSI's size); it only sequences kernels.
@@ -315,17 +314,7 @@ def measure_all(
         out[16], out[17] = _ties(edges, strength, tie_ids, m, n_assoc)
     if has_access and need.shape[0] > 0:
         _fast.served(
-            x,
-            need,
-            need_site,
-            worker_order,
-            site_starts,
-            tolerance,
-            server,
-            served,
-            prev,
-            budget,
-            near,
+            x, need, need_site, worker_order, site_starts, tolerance, server, served, prev, budget
         )
         hits = 0
         for k in range(served.shape[0]):

@@ -48,8 +48,7 @@ def served(
     order, starts = _site_index(ws, n_sites)
     server = np.full(q.shape[0], -1, dtype=np.int64)
     budget = np.full(q.shape[0], -1.0)
-    near = np.full(q.shape[0], -1, dtype=np.int64)
-    _fast.served(x, q, qs, order, starts, float(tolerance), server, out, x.copy(), budget, near)
+    _fast.served(x, q, qs, order, starts, float(tolerance), server, out, x.copy(), budget)
     return out
 
 
@@ -126,7 +125,6 @@ class PublicAccess:
         self._server = np.full(self.need.shape[0], -1, dtype=np.int64)
         self._out = np.zeros(self.need.shape[0], dtype=bool)
         self._budget = np.full(self.need.shape[0], -1.0)
-        self._near = np.full(self.need.shape[0], -1, dtype=np.int64)
         self._prev: np.ndarray | None = None
         self._sites: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
@@ -135,19 +133,17 @@ class PublicAccess:
         """The worker who served each beneficiary last time (-1: none), updated in place."""
         return self._server
 
-    def memory(self, practices: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Last call's practices, the beneficiaries' budgets and nearest workers (reset anew)."""
+    def memory(self, practices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Last call's practices and the beneficiaries' budgets (reset on a new shape)."""
         if self._prev is None or self._prev.shape != practices.shape:
             self._prev = np.array(practices, dtype=np.float64, copy=True)
             self._budget[:] = -1.0
-            self._near[:] = -1
-        return self._prev, self._budget, self._near
+        return self._prev, self._budget
 
     def reset(self) -> None:
         """Forget who served whom (the sites changed)."""
         self._server[:] = -1
         self._budget[:] = -1.0
-        self._near[:] = -1
 
     @property
     def out(self) -> np.ndarray:

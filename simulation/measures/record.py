@@ -300,7 +300,7 @@ class Recorder:
             acc.tolerance if acc is not None else 0.0,
             acc.server if acc is not None else self._i0,
             acc.out if acc is not None else self._b0,
-            *(acc.memory(x) if acc is not None else (self._none2, self._w0, self._i0)),
+            *(acc.memory(x) if acc is not None else (self._none2, self._w0)),
             acc is not None,
             thresholds.CLUSTER_EPS,
             thresholds.MAJOR_SHARE,
