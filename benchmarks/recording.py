@@ -179,7 +179,6 @@ def in_week(other: Path, workers: int, weeks: int, check: bool = True) -> dict[s
     model = PoolingModel(**kw, rng=1, record_every=10**5)
     w = model.world
     this = world_recorder(w, model.need_site, model.params.access_tolerance)
-    mine = this.__dict__
     theirs = other_record.Recorder(
         w.practices,
         w.membership,
@@ -188,8 +187,8 @@ def in_week(other: Path, workers: int, weeks: int, check: bool = True) -> dict[s
         need=w.need,
         need_site=model.need_site,
         tolerance=model.params.access_tolerance,
-        initial_centroids=mine["c0"],
-        health_facets=mine["health_facets"],
+        initial_centroids=this.c0,
+        health_facets=this.health_facets,
     )
     recorders = {"this": this, "other": theirs}
     spent: dict[str, list[float]] = {"this": [], "other": []}
@@ -306,8 +305,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         other = args.against if args.without is None else without(args.without)
         week = in_week(other, args.workers, args.weeks * 2, check=args.without is None)
         result["in_week"] = week
+        size = "the CSSI" if args.workers == 0 else f"{args.workers:,} workers"
         print(
-            f"the recorder in the model's weeks ({args.workers:,} workers, processor time, "
+            f"the recorder in the model's weeks ({size}, processor time, "
             f"medians): this {week['this_us']:.0f} us, other {week['other_us']:.0f} us, "
             f"this/other {week['ratio']:.3f} (ratio of sums {week['ratio_of_sums']:.3f})"
         )
