@@ -200,6 +200,10 @@ def projection_sums(x, m, c0, axis, has_axis):
         ``(sum_t, sum_residual, n)``.
     """
     n, d = x.shape
+    norm2 = np.zeros(c0.shape[0])  # each axis's squared length, summed once per association
+    for a in range(c0.shape[0]):
+        for f in range(d):
+            norm2[a] += axis[a, f] * axis[a, f]
     st = 0.0
     sr = 0.0
     count = 0
@@ -208,11 +212,9 @@ def projection_sums(x, m, c0, axis, has_axis):
         if not has_axis[a]:
             continue
         dot = 0.0
-        norm2 = 0.0
         for f in range(d):
             dot += (x[i, f] - c0[a, f]) * axis[a, f]
-            norm2 += axis[a, f] * axis[a, f]
-        t = dot / norm2
+        t = dot / norm2[a]
         res = 0.0
         for f in range(d):
             res += abs(x[i, f] - c0[a, f] - t * axis[a, f])
