@@ -105,7 +105,7 @@ class World:
         self._draws = np.empty(0)  # room for a week's uniforms, reused (see :meth:`uniforms`)
         self._rows = np.empty((0, 0))  # room for a row per worker, reused (see :meth:`rows`)
         # newcomer_learning, the learning multiplier at each tenure, and room for the workers'
-        # (workforce.learning)
+        # multipliers (see workforce.learning)
         self.learned: tuple[float, np.ndarray, np.ndarray] | None = None
         # workers by association and by site (CSR), to route visits
         self.assoc_order, self.assoc_ptr = _groups(self.membership, self.cultures.shape[0])
