@@ -682,10 +682,11 @@ def form_ties(tie_ids, strength, tie_ends, degree, ends, engaged, familiarity, u
 
     A tie is set to 1 however often its pair engages in the week, so the edges that tie are
     gathered first and merged into the ties in one pass in edge order (:func:`_merge_ties`):
-    the same ties, strengths and degrees as one pair at a time.
+    the same ties, strengths and degrees as one pair at a time. A week whose pairs only renew
+    ties already on (often so in a small world) renews them in place (:func:`_renew_in_place`).
 
     Returns:
-        The new ``(tie_ids, strength, tie_ends)`` (the same arrays if no pair tied).
+        The new ``(tie_ids, strength, tie_ends)`` (the same arrays if no new tie started).
     """
     n = engaged.shape[0]
     tied = np.empty(n, dtype=np.int64)
@@ -699,7 +700,39 @@ def form_ties(tie_ids, strength, tie_ends, degree, ends, engaged, familiarity, u
         c += u[k] < scale * fam / (fam + half)
     if c == 0:
         return tie_ids, strength, tie_ends
-    return _merge_ties(tie_ids, strength, tie_ends, degree, ends, np.sort(tied[:c]))
+    tied = np.sort(tied[:c])
+    if _renew_in_place(tie_ids, strength, tied):
+        return tie_ids, strength, tie_ends
+    return _merge_ties(tie_ids, strength, tie_ends, degree, ends, tied)
+
+
+@_jit
+def _renew_in_place(tie_ids, strength, tied):
+    """Set the ties on the edges ``tied`` (sorted) to strength 1 if each is already a tie.
+
+    Returns False, having changed nothing, at the first edge that is not a tie yet (the week
+    then needs :func:`_merge_ties`); binary searches among ``tie_ids`` (sorted), each from
+    where the last one ended.
+    """
+    m = tie_ids.shape[0]
+    q = tied.shape[0]
+    at = np.empty(q, dtype=np.int64)
+    lo = 0
+    for k in range(q):
+        e = tied[k]
+        hi = m
+        while lo < hi:  # the first tie at or after edge e
+            mid = (lo + hi) >> 1
+            if tie_ids[mid] < e:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo == m or tie_ids[lo] != e:
+            return False
+        at[k] = lo
+    for k in range(q):
+        strength[at[k]] = 1.0
+    return True
 
 
 @_jit
@@ -1278,7 +1311,8 @@ def leavers(u, x, target_of, targets, offset, facet_weight, base, threat, bound)
     worker's gap: ``max(1, largest practice value, 1 - smallest)`` is (1 when every practice
     lies in [0, 1]). A worker whose draw is at least ``base + threat[i] * bound`` (with a margin
     for rounding) cannot leave, and its gap is not computed: with a weekly hazard of a few
-    percent, only a few workers in a hundred need theirs.
+    percent, only a few workers in a hundred need theirs. ``bound = inf`` computes every gap
+    (a small world, where finding the bound costs more than the gaps).
     """
     bound = bound * (1.0 + 1e-9)
     den = _weight_sums(facet_weight)
@@ -1286,7 +1320,8 @@ def leavers(u, x, target_of, targets, offset, facet_weight, base, threat, bound)
     out = np.empty(n, dtype=np.int64)
     m = 0
     for i in range(n):
-        if u[i] < base + max(threat[i], 0.0) * bound:
+        # "u < base" first: with an infinite bound and no threat, 0 * inf is not a number
+        if u[i] < base or u[i] < base + max(threat[i], 0.0) * bound:
             t = target_of[i]
             gap = _gap_of(x, i, t, targets, offset, facet_weight, den[t])
             if u[i] < base + threat[i] * gap:
@@ -1301,12 +1336,18 @@ def group_means_of(x, order, ptr, groups):
 
     Group ``g``'s members are ``order[ptr[g]:ptr[g + 1]]``, in ascending order (a stable sort
     by group), so each is summed in the order :func:`group_mean` sums it: the same numbers,
-    reading only those groups' rows. The groups must not be empty.
+    reading only those groups' rows. The groups must not be empty; one may come more than once
+    (the week's leavers' associations), and its mean is then computed once and copied.
     """
     d = x.shape[1]
     out = np.zeros((groups.shape[0], d))
+    first = np.full(ptr.shape[0] - 1, -1, dtype=np.int64)  # each group's first row in ``out``
     for k in range(groups.shape[0]):
         g = groups[k]
+        if first[g] >= 0:
+            out[k] = out[first[g]]
+            continue
+        first[g] = k
         for q in range(ptr[g], ptr[g + 1]):
             w = order[q]
             for f in range(d):
@@ -1482,6 +1523,7 @@ _HELPERS = (
     "_pair_rates",
     "_facet_rate",
     "_merge_ties",
+    "_renew_in_place",
     "_weight_sums",
     "_gap_of",
     "_tie_table",

@@ -40,10 +40,18 @@ def _kept(world: World, name: str, key: tuple[Any, ...], compute: Callable[[], A
 
 
 def _same(old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
-    return all(
-        a is b if isinstance(a, np.ndarray) or isinstance(b, np.ndarray) else a == b
-        for a, b in zip(old, new, strict=True)
-    )
+    """Whether two keys hold the same arrays (by identity) and equal numbers.
+
+    Week after week the key holds the very objects it held before (the world's arrays and the
+    parameters' numbers), so identity is tried first: a plain loop, as several rules ask every
+    week and a generator costs more than the comparisons.
+    """
+    for a, b in zip(old, new, strict=True):
+        if a is b:
+            continue
+        if isinstance(a, np.ndarray) or isinstance(b, np.ndarray) or a != b:
+            return False
+    return True
 
 
 def shared_reception(world: World, co_level: float, common_level: float) -> np.ndarray:

@@ -142,9 +142,12 @@ class World:
         A week's visits draw over a million uniforms at 100,000 workers; filling the same
         buffer spares the fresh allocation (and its page faults) each week, and
         :func:`simulation.streams.uniform` draws the same numbers four runs at a time. The array
-        is overwritten by the next call.
+        is overwritten by the next call (below ``streams.MIN_FAST`` draws it is a fresh one: for
+        a small world's few draws the plain call costs less than the reuse).
         """
         size = rows * n
+        if size < streams.MIN_FAST:  # a small world's few draws: NumPy's own call is quicker
+            return rng.random((rows, n))
         if self._draws.shape[0] < size:
             self._draws = np.empty(size + size // 8)
         return streams.uniform(rng, self._draws[:size].reshape(rows, n))

@@ -101,6 +101,37 @@ def test_form_ties_is_the_rule_applied_pair_by_pair(seed: int, n_ties: int, tabl
 
 
 @pytest.mark.parametrize("table", TABLES)
+@pytest.mark.parametrize("new_one", [None, "first", "last"])
+@pytest.mark.parametrize("seed", range(10))
+def test_form_ties_renews_ties_already_on_in_place(seed: int, new_one: str | None, table: str):
+    """Pairs that only renew ties already on: the same arrays come back, renewed in place.
+
+    With one pair on an edge not yet tied (its edge the lowest or the highest of the week's),
+    the ties are merged anew and the arrays given are left as they were.
+    """
+    c = _setting(seed, 40)
+    before = _compact(c)
+    kept = [a.copy() for a in before]
+    rng = np.random.default_rng(seed + 200)
+    engaged = rng.choice(before[0], 60)  # repeats: pairs engage more than once
+    if new_one is not None:
+        free = np.setdiff1d(np.arange(c.ends.shape[0]), before[0])
+        engaged[0] = free[0] if new_one == "first" else free[-1]
+    u = rng.random(engaged.size)
+    u[0], c.familiarity[engaged[0]] = 0.0, 5  # that pair ties
+    want_tie, want_degree = c.tie.copy(), c.degree.copy()
+    _plain_form(c, want_tie, want_degree, engaged, u, 0.8, 2.0)
+    degree = c.degree.copy()
+    got = TABLES[table].form_ties(*before, degree, c.ends, engaged, c.familiarity, u, 0.8, 2.0)
+    _same(got, want_tie, c.ends)
+    assert np.array_equal(degree, want_degree)
+    assert all(a is b for a, b in zip(got, before, strict=True)) == (new_one is None)
+    if new_one is not None:  # nothing written in place before the merge was found needed
+        assert all(np.array_equal(a, b) for a, b in zip(before, kept, strict=True))
+    assert np.count_nonzero(want_tie == 1.0) > np.count_nonzero(c.tie == 1.0)  # some renewed
+
+
+@pytest.mark.parametrize("table", TABLES)
 def test_form_ties_without_a_tie_made_returns_the_same_arrays(table: str) -> None:
     c = _setting(3, 20)
     before = _compact(c)

@@ -189,3 +189,48 @@ def test_recorder_follows_arrays_changed_in_place():
 
 
 _NAMES = ("edges", "strength", "cultures", "initial_cultures", "worker_site", "tie_ids")
+
+
+@pytest.mark.parametrize("indexed", [False, True])
+@pytest.mark.parametrize("strength_dtype", [np.float64, np.float32])
+def test_recorder_reads_ties_renewed_in_place_and_replaced(strength_dtype, indexed):
+    """The ties kept from week to week: renewed in place, replaced some weeks, or converted.
+
+    As the world does, the same tie arrays come back for several weeks with strengths changed
+    in place, then new arrays when ties start or end: given as the ties' own rows (the model's
+    compact arrays) or as ids into every edge. Whether or not the strengths needed a conversion
+    (float32 does), the values equal those of fresh copies every week.
+    """
+    rng = np.random.default_rng(9)
+    site = np.array([0, 0, 1, 1, 1])
+    m = rng.integers(0, 5, 150)
+    x = np.clip(rng.random((5, 6))[m] + rng.normal(0, 0.05, (150, 6)), 0, 1)
+    ws = site[m].copy()
+    edges = rng.integers(0, 150, (400, 2)).astype(np.int32)
+    cultures, initial = rng.random((5, 6)), rng.random((5, 6))
+    build = (x, m, site, np.array([0, 1, 0, 1, 1]))
+    kept, fresh = record.Recorder(*build), record.Recorder(*build)
+
+    def new_ties():
+        ids = np.flatnonzero(rng.random(400) > 0.5)
+        if indexed:  # every edge's strength, the ties picked by their ids
+            return edges, rng.random(400).astype(strength_dtype), ids
+        return edges[ids], rng.random(ids.size).astype(strength_dtype), None
+
+    ends, strength, ids = new_ties()
+    hits = 0
+    for week in range(16):
+        x += rng.normal(0, 0.02, x.shape)
+        if week % 5 == 4:  # ties start and end: new arrays
+            ends, strength, ids = new_ties()
+        else:  # renewed in place
+            strength *= strength_dtype(0.9)
+            strength[rng.integers(0, strength.size)] = 1.0
+        args = (ends, strength, cultures, initial, ws, ids)
+        before = kept._tie_memo
+        a = kept.values(x, m, **dict(zip(_NAMES, args, strict=True)))
+        hits += before is not None and kept._tie_memo is before
+        copies = [None if v is None else v.copy() for v in args]
+        b = fresh.values(x.copy(), m.copy(), **dict(zip(_NAMES, copies, strict=True)))
+        np.testing.assert_array_equal(a, b)
+    assert (hits > 0) == (strength_dtype is np.float64)  # a converted array is never kept

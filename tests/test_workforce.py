@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
 
 from simulation import kernels, rules
 from simulation.model import PoolingModel
-from simulation.workforce import NEWCOMER_WEEKS, gap_bound
+from simulation.workforce import NEWCOMER_WEEKS, SMALL_WORLD, gap_bound
 
 
 def _formula(tenure: np.ndarray, newcomer_learning: float) -> np.ndarray:
@@ -94,12 +95,31 @@ def test_leavers_and_their_cultures_are_the_hazard_and_means_of_every_worker(
         got = np.full(n, -1.0)
         table.core_gap(x, target_of, targets, offset, weight, got)
         assert np.array_equal(got, gap)
-        assert np.array_equal(
-            table.leavers(u, x, target_of, targets, offset, weight, 0.05, threat, gap_bound(x)),
-            want,
-        )
-        some = np.array([4, 0, 1])
-        assert np.array_equal(table.group_means_of(x, order, ptr, some), means[some])
+        # the bound the rule finds, the tightest one, and none (every gap computed)
+        for bound in (gap_bound(x), max(1.0, x.max(), 1.0 - x.min()), math.inf):
+            got_leavers = table.leavers(
+                u, x, target_of, targets, offset, weight, 0.05, threat, bound
+            )
+            assert np.array_equal(got_leavers, want)
+        # groups in any order, repeated as the week's leavers' associations are
+        for some in (np.array([4, 0, 1]), np.array([1, 4, 1, 1, 0, 4]), np.array([0])):
+            got_means = table.group_means_of(x, order, ptr, some)
+            assert np.array_equal(got_means.view(np.int64), means[some].view(np.int64))
     assert np.all(gap[target_of == 2] == 0.0)
     assert (u[want] >= 0.05).any()  # some left for their threat, not only at the base rate
     assert (0 in want) == (spread > 0)  # a draw above the hazard a gap of 1 would give
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_gap_bound_is_at_least_every_gap_and_unbounded_in_a_small_world(seed: int) -> None:
+    """Consistency check: the bound lies above every worker's gap, whatever its practices."""
+    rng = np.random.default_rng(seed)
+    for n, d in ((40, 6), (SMALL_WORLD // 6 + 1, 6), (2000, 16)):
+        spread = rng.choice([0.0, 0.5])
+        x = rng.uniform(-spread, 1.0 + spread, (n, d))
+        target_of = rng.integers(0, 3, n)
+        targets, offset = rng.random((3, d)), rng.normal(0.0, 0.4, (n, d))
+        weight = rng.choice([0.0, 0.3, 1.0], (3, d))
+        bound = gap_bound(x)
+        assert np.isinf(bound) == (x.size < SMALL_WORLD)
+        assert (_gap_one_by_one(x, target_of, targets, offset, weight) <= bound).all()

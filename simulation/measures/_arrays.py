@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -27,6 +27,29 @@ def as_practices(practices) -> np.ndarray:
 def as_labels(labels) -> np.ndarray:
     """Integer labels as a flat int64 array."""
     return np.ascontiguousarray(labels, dtype=np.int64).reshape(-1)
+
+
+def tie_arrays(edges, strength, tie_ids) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The edges (int32), strengths and ids of the ties, as :func:`measure_all` takes them."""
+    e = np.asarray(edges)
+    if e.dtype != np.int32 or not e.flags.c_contiguous or e.ndim != 2:
+        e = np.ascontiguousarray(e, dtype=np.int32).reshape(-1, 2)
+    w = np.asarray(strength)
+    if w.dtype != np.float64 or not w.flags.c_contiguous or w.ndim != 1:
+        w = np.ascontiguousarray(w, dtype=np.float64).reshape(-1)
+    ids = np.arange(e.shape[0], dtype=np.int64) if tie_ids is None else as_labels(tie_ids)
+    return e, w, ids
+
+
+def unconverted(out: np.ndarray | None, given: Any) -> bool:
+    """Whether ``out`` is ``given`` itself or a view of it (so it follows changes in place).
+
+    ``out`` was made from ``given`` by a conversion that copies only when it must: sharing
+    memory with ``given`` means no copy was made.
+    """
+    if out is None or out is given:
+        return out is given
+    return isinstance(given, np.ndarray) and np.may_share_memory(out, given)
 
 
 class AssocStats(NamedTuple):

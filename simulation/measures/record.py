@@ -23,7 +23,14 @@ from typing import Any
 import numpy as np
 
 from simulation.measures import _fused, thresholds
-from simulation.measures._arrays import as_labels, as_practices, assoc_stats, sites
+from simulation.measures._arrays import (
+    as_labels,
+    as_practices,
+    assoc_stats,
+    sites,
+    tie_arrays,
+    unconverted,
+)
 from simulation.measures._crossing import facet_lists
 from simulation.measures.access import PublicAccess
 from simulation.measures.convergence import SortedFacets
@@ -113,6 +120,7 @@ class Recorder:
         self._cells: tuple[np.ndarray, ...] | None = None
         self._sites: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._kept: tuple[Any, ...] | None = None
+        self._tie_memo: tuple[Any, ...] | None = None
         self._chosen: np.ndarray | None = None
         self.sorted = SortedFacets()
         n0 = x0.shape[0]
@@ -206,11 +214,11 @@ class Recorder:
         ):
             args = kept[1]
             if has_ties:
-                args[kept[4] : kept[4] + 3] = self._ties(edges, strength, tie_ids)
+                args[kept[4] : kept[4] + 3] = self._ties_kept(edges, strength, tie_ids)
             return _fused.measure_all(*args)
         args, used = self._arguments(*given[:2], edges, strength, *given[2:], tie_ids)
         # reusable only if each array passed is the one given, or a view of it
-        same = worker_site is not None and all(map(_unconverted, used[:2] + used[4:7], given))
+        same = worker_site is not None and all(map(unconverted, used[:2] + used[4:7], given))
         slot = next(k for k, a in enumerate(args) if a is used[2]) if has_ties else None
         self._kept = (given, args, used[8], used[9], slot) if same else None
         return _fused.measure_all(*args)
@@ -244,7 +252,7 @@ class Recorder:
         acc = self.access
         ws = site.assoc_site[m] if worker_site is None else as_labels(worker_site)
         order, starts = self._site_index(ws)
-        ties = self._ties(edges, strength, tie_ids) if has_ties else (self._e0, self._w0, self._i0)
+        ties = tie_arrays(edges, strength, tie_ids) if has_ties else (self._e0, self._w0, self._i0)
         cult = np.ascontiguousarray(cultures, dtype=np.float64) if has_cultures else self._none2
         cult0 = (
             np.ascontiguousarray(initial_cultures, dtype=np.float64)
@@ -330,17 +338,20 @@ class Recorder:
             self._chosen = chosen
         return self._chosen
 
-    @staticmethod
-    def _ties(edges, strength, tie_ids) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The edges (int32), strengths and ids of the ties, as :func:`measure_all` takes them."""
-        e = np.asarray(edges)
-        if e.dtype != np.int32 or not e.flags.c_contiguous or e.ndim != 2:
-            e = np.ascontiguousarray(e, dtype=np.int32).reshape(-1, 2)
-        w = np.asarray(strength)
-        if w.dtype != np.float64 or not w.flags.c_contiguous or w.ndim != 1:
-            w = np.ascontiguousarray(w, dtype=np.float64).reshape(-1)
-        ids = np.arange(e.shape[0], dtype=np.int64) if tie_ids is None else as_labels(tie_ids)
-        return e, w, ids
+    def _ties_kept(self, edges, strength, tie_ids) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:func:`tie_arrays`, kept while the same three arrays come back and needed no conversion.
+
+        The model renews tie strengths in place and replaces the arrays when a tie starts or
+        ends, so most weeks hand back the very arrays of the week before.
+        """
+        memo = self._tie_memo
+        if memo is not None and memo[0] is edges and memo[1] is strength and memo[2] is tie_ids:
+            return memo[3]
+        made = tie_arrays(edges, strength, tie_ids)
+        follows = unconverted(made[0], edges) and unconverted(made[1], strength)
+        follows = follows and (tie_ids is None or unconverted(made[2], tie_ids))
+        self._tie_memo = (edges, strength, tie_ids, made) if follows else None
+        return made
 
     def _site_index(self, ws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Workers grouped by site (rebuilt, and access's memory reset, when sites change)."""
@@ -355,17 +366,6 @@ class Recorder:
             if self.access is not None:
                 self.access.reset()
         return self._sites[1], self._sites[2]
-
-
-def _unconverted(out: np.ndarray | None, given: Any) -> bool:
-    """Whether ``out`` is ``given`` itself or a view of it (so it follows changes in place).
-
-    ``out`` was made from ``given`` by a conversion that copies only when it must: sharing
-    memory with ``given`` means no copy was made.
-    """
-    if out is None or out is given:
-        return out is given
-    return isinstance(given, np.ndarray) and np.may_share_memory(out, given)
 
 
 def summary(
