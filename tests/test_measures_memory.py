@@ -152,14 +152,20 @@ def test_bucket_sorted_pairwise_distance_is_the_sorted_sum(seed):
     assert sorted_mean_pairwise(x, perm) == _sorted_sum_reference(x)
 
 
-def test_recorder_follows_arrays_changed_in_place():
-    """Arguments kept between weeks: the same arrays changed in place read as fresh copies do."""
-    rng = np.random.default_rng(4)
+def _five_associations(rng: np.random.Generator):
+    """Five associations on two sites, 150 workers near their cultures, 400 candidate edges."""
     site = np.array([0, 0, 1, 1, 1])
     m = rng.integers(0, 5, 150)
     x = np.clip(rng.random((5, 6))[m] + rng.normal(0, 0.05, (150, 6)), 0, 1)
     ws = site[m].copy()
     edges = rng.integers(0, 150, (400, 2)).astype(np.int32)
+    return site, m, x, ws, edges
+
+
+def test_recorder_follows_arrays_changed_in_place():
+    """Arguments kept between weeks: the same arrays changed in place read as fresh copies do."""
+    rng = np.random.default_rng(4)
+    site, m, x, ws, edges = _five_associations(rng)
     strength = rng.random(400)
     ties = np.flatnonzero(strength > 0.5)
     cultures, initial = rng.random((5, 6)), rng.random((5, 6))
@@ -202,11 +208,7 @@ def test_recorder_reads_ties_renewed_in_place_and_replaced(strength_dtype, index
     (float32 does), the values equal those of fresh copies every week.
     """
     rng = np.random.default_rng(9)
-    site = np.array([0, 0, 1, 1, 1])
-    m = rng.integers(0, 5, 150)
-    x = np.clip(rng.random((5, 6))[m] + rng.normal(0, 0.05, (150, 6)), 0, 1)
-    ws = site[m].copy()
-    edges = rng.integers(0, 150, (400, 2)).astype(np.int32)
+    site, m, x, ws, edges = _five_associations(rng)
     cultures, initial = rng.random((5, 6)), rng.random((5, 6))
     build = (x, m, site, np.array([0, 1, 0, 1, 1]))
     kept, fresh = record.Recorder(*build), record.Recorder(*build)
