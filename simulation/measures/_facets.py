@@ -3,7 +3,7 @@
 A measure's work is short loops over the facets of each worker, and their length is known only
 when the kernel runs. A kernel written as ``_body(..., d)`` and inlined into its caller with
 ``d`` equal to :data:`ARTICLE_FACETS` is compiled with loops of a known length, which the
-compiler unrolls into straight code (some 20 % faster for the per-worker kernels); any other
+compiler unrolls into straight code (the per-worker kernels some 10 to 20 % faster); any other
 number of facets runs the same body with ``d`` read from the array. The arithmetic, and its
 order, is the same either way, so are the values, bit for bit.
 """
