@@ -236,3 +236,15 @@ def test_recorder_reads_ties_renewed_in_place_and_replaced(strength_dtype, index
         b = fresh.values(x.copy(), m.copy(), **dict(zip(_NAMES, copies, strict=True)))
         np.testing.assert_array_equal(a, b)
     assert (hits > 0) == (strength_dtype is np.float64)  # a converted array is never kept
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_bucket_sorted_pairwise_distance_of_clumped_practices_is_the_sorted_sum(seed):
+    """Practices in a few tight clumps, some at the ends of [0, 1]: many share a bucket."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(257, 3000))
+    clumps = np.array([0.0, 1.0, *rng.random(3)])
+    x = np.clip(clumps[rng.integers(0, 5, (n, 6))] + rng.normal(0, 1e-4, (n, 6)), 0, 1)
+    x[rng.random((n, 6)) < 0.1] = 1.0 - 1e-17  # rounds to 1: the last bucket
+    perm = np.tile(np.arange(n, dtype=np.int64), (6, 1))
+    assert sorted_mean_pairwise(x, perm) == _sorted_sum_reference(x)

@@ -21,6 +21,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from simulation.measures._facets import ARTICLE_FACETS, body
+
 __all__ = ["crossing_cells", "facet_lists", "scratch", "worker_crossing"]
 
 _MARGIN = 1e-9  # how far inside the thresholds a cell ends (its ends are checked anyway)
@@ -200,8 +202,20 @@ def crossing_cells(x, m, c0, ent_ptr, ent_facet, ent_inv, ent_r, kept, adopted, 
     Returns:
         ``(n_counted, n_mosaic, n_facets, n_adopted, n_midway)``, as the from-scratch kernel.
     """
+    if x.shape[1] == ARTICLE_FACETS:
+        return _crossing_cells(
+            x, m, c0, ent_ptr, ent_facet, ent_inv, ent_r, kept, adopted, cells, ARTICLE_FACETS
+        )
+    return _crossing_cells(
+        x, m, c0, ent_ptr, ent_facet, ent_inv, ent_r, kept, adopted, cells, x.shape[1]
+    )
+
+
+@body
+def _crossing_cells(x, m, c0, ent_ptr, ent_facet, ent_inv, ent_r, kept, adopted, cells, d):
+    """:func:`crossing_cells` with ``d`` facets."""
     fac_ptr, fac_rows, low, high, memo, memo_assoc, totals = cells
-    n, d = x.shape
+    n = x.shape[0]
     width = 1
     for a in range(ent_ptr.shape[0] - 1):
         width = max(width, ent_ptr[a + 1] - ent_ptr[a])

@@ -12,6 +12,7 @@ import numba
 import numpy as np
 
 from simulation.measures._crossing import scratch, worker_crossing
+from simulation.measures._facets import ARTICLE_FACETS, body
 
 __all__ = [
     "assoc_stats",
@@ -27,16 +28,10 @@ def _jit(fn):
     return numba.njit(cache=True, nogil=True)(fn)
 
 
-@_jit
-def assoc_stats(x, m, n_assoc, sums, counts, scatter):
-    """Sums, sizes and within-association scatter of each association, in two passes.
-
-    Fills ``sums`` ``(A, D)``, ``counts`` ``(A,)`` and ``scatter`` ``(A,)`` (the sum over the
-    association's workers of their squared Euclidean distance to its centroid). The second pass
-    subtracts the centroid before squaring, so the scatter of a tight association is exact and
-    never the difference of two large numbers.
-    """
-    n, d = x.shape
+@body
+def _assoc_stats(x, m, n_assoc, sums, counts, scatter, d):
+    """:func:`assoc_stats` with ``d`` facets."""
+    n = x.shape[0]
     sums[:, :] = 0.0
     counts[:] = 0
     scatter[:] = 0.0
@@ -61,20 +56,23 @@ def assoc_stats(x, m, n_assoc, sums, counts, scatter):
 
 
 @_jit
-def distinguish_counts(x, m, sums, counts, assoc_site, site_ptr, site_assoc):
-    """Leave-one-out nearest-centroid assignment of each worker among its site's associations.
+def assoc_stats(x, m, n_assoc, sums, counts, scatter):
+    """Sums, sizes and within-association scatter of each association, in two passes.
 
-    A worker counts when its association has at least two workers (so that its own centroid can
-    be computed without it) and its site holds at least one other association with workers. It
-    is assigned to the nearest of its own leave-one-out centroid and the other associations'
-    current centroids on its site; a tie between ``k`` nearest gives ``1 / k`` credit when its
-    own is among them.
-
-    Returns:
-        ``(credit, counted)``, each ``(A,)``: summed credit and number of counted workers of
-        each association.
+    Fills ``sums`` ``(A, D)``, ``counts`` ``(A,)`` and ``scatter`` ``(A,)`` (the sum over the
+    association's workers of their squared Euclidean distance to its centroid). The second pass
+    subtracts the centroid before squaring, so the scatter of a tight association is exact and
+    never the difference of two large numbers.
     """
-    n, d = x.shape
+    if x.shape[1] == ARTICLE_FACETS:
+        return _assoc_stats(x, m, n_assoc, sums, counts, scatter, ARTICLE_FACETS)
+    return _assoc_stats(x, m, n_assoc, sums, counts, scatter, x.shape[1])
+
+
+@body
+def _distinguish_counts(x, m, sums, counts, assoc_site, site_ptr, site_assoc, d):
+    """:func:`distinguish_counts` with ``d`` facets."""
+    n = x.shape[0]
     n_assoc = counts.shape[0]
     credit = np.zeros(n_assoc)
     counted = np.zeros(n_assoc)
@@ -134,6 +132,27 @@ def distinguish_counts(x, m, sums, counts, assoc_site, site_ptr, site_assoc):
 
 
 @_jit
+def distinguish_counts(x, m, sums, counts, assoc_site, site_ptr, site_assoc):
+    """Leave-one-out nearest-centroid assignment of each worker among its site's associations.
+
+    A worker counts when its association has at least two workers (so that its own centroid can
+    be computed without it) and its site holds at least one other association with workers. It
+    is assigned to the nearest of its own leave-one-out centroid and the other associations'
+    current centroids on its site; a tie between ``k`` nearest gives ``1 / k`` credit when its
+    own is among them.
+
+    Returns:
+        ``(credit, counted)``, each ``(A,)``: summed credit and number of counted workers of
+        each association.
+    """
+    if x.shape[1] == ARTICLE_FACETS:
+        return _distinguish_counts(
+            x, m, sums, counts, assoc_site, site_ptr, site_assoc, ARTICLE_FACETS
+        )
+    return _distinguish_counts(x, m, sums, counts, assoc_site, site_ptr, site_assoc, x.shape[1])
+
+
+@_jit
 def crossing_counts(x, m, c0, ent_ptr, ent_facet, ent_inv, ent_r, kept, adopted):
     """Facet-wise positions of each worker between its culture and its partners' cultures.
 
@@ -188,18 +207,10 @@ def crossing_counts(x, m, c0, ent_ptr, ent_facet, ent_inv, ent_r, kept, adopted)
     return n_counted, n_mosaic, n_facets, n_adopted, n_midway
 
 
-@_jit
-def projection_sums(x, m, c0, axis, has_axis):
-    """Sums over workers with a pooling axis of their projection ``t`` and residual.
-
-    ``axis[a]`` runs from ``c0[a]`` to the mean initial centroid of ``a``'s pooled partners;
-    ``t`` is the Euclidean projection of ``x - c0[a]`` on it (in units of its length) and the
-    residual the L1/D size of what the axis does not explain.
-
-    Returns:
-        ``(sum_t, sum_residual, n)``.
-    """
-    n, d = x.shape
+@body
+def _projection_sums(x, m, c0, axis, has_axis, d):
+    """:func:`projection_sums` with ``d`` facets."""
+    n = x.shape[0]
     norm2 = np.zeros(c0.shape[0])  # each axis's squared length, summed once per association
     for a in range(c0.shape[0]):
         for f in range(d):
@@ -225,23 +236,25 @@ def projection_sums(x, m, c0, axis, has_axis):
 
 
 @_jit
-def served(x, need, need_site, worker_order, site_starts, tol, server, out, prev, budget):
-    """Whether each beneficiary finds a worker of its site within ``tol`` on every facet.
+def projection_sums(x, m, c0, axis, has_axis):
+    """Sums over workers with a pooling axis of their projection ``t`` and residual.
 
-    Exact, and incremental from one call to the next on the same beneficiaries:
+    ``axis[a]`` runs from ``c0[a]`` to the mean initial centroid of ``a``'s pooled partners;
+    ``t`` is the Euclidean projection of ``x - c0[a]`` on it (in units of its length) and the
+    residual the L1/D size of what the axis does not explain.
 
-    * ``server[k]`` is the worker who served beneficiary ``k`` last time (or -1): it is checked
-      first (served or not does not depend on which worker fits);
-    * ``budget[k]``, for a beneficiary no one served, is how far beyond ``tol`` its nearest
-      worker was (Chebyshev distance) at the last full scan, less how far the workers of its
-      site have moved since (each site's largest move per call, from ``prev``, last call's
-      practices). While it stays positive no worker can have come within ``tol`` (triangle
-      inequality), and the scan is skipped.
-
-    ``budget`` at or below zero forces a full scan (start with -1 everywhere and ``prev`` equal
-    to ``x``). Updates ``server``, ``budget`` and ``prev`` and fills ``out`` (bool).
+    Returns:
+        ``(sum_t, sum_residual, n)``.
     """
-    b, d = need.shape
+    if x.shape[1] == ARTICLE_FACETS:
+        return _projection_sums(x, m, c0, axis, has_axis, ARTICLE_FACETS)
+    return _projection_sums(x, m, c0, axis, has_axis, x.shape[1])
+
+
+@body
+def _served(x, need, need_site, worker_order, site_starts, tol, server, out, prev, budget, d):
+    """:func:`served` with ``d`` facets."""
+    b = need.shape[0]
     n_sites = site_starts.shape[0] - 1
     moved = np.zeros(n_sites)
     for s in range(n_sites):
@@ -284,6 +297,53 @@ def served(x, need, need_site, worker_order, site_starts, tol, server, out, prev
                 server[k] = i
                 break
         budget[k] = -1.0 if out[k] else nearest - tol
+
+
+@_jit
+def served(x, need, need_site, worker_order, site_starts, tol, server, out, prev, budget):
+    """Whether each beneficiary finds a worker of its site within ``tol`` on every facet.
+
+    Exact, and incremental from one call to the next on the same beneficiaries:
+
+    * ``server[k]`` is the worker who served beneficiary ``k`` last time (or -1): it is checked
+      first (served or not does not depend on which worker fits);
+    * ``budget[k]``, for a beneficiary no one served, is how far beyond ``tol`` its nearest
+      worker was (Chebyshev distance) at the last full scan, less how far the workers of its
+      site have moved since (each site's largest move per call, from ``prev``, last call's
+      practices). While it stays positive no worker can have come within ``tol`` (triangle
+      inequality), and the scan is skipped.
+
+    ``budget`` at or below zero forces a full scan (start with -1 everywhere and ``prev`` equal
+    to ``x``). Updates ``server``, ``budget`` and ``prev`` and fills ``out`` (bool).
+    """
+    if x.shape[1] == ARTICLE_FACETS:
+        _served(
+            x,
+            need,
+            need_site,
+            worker_order,
+            site_starts,
+            tol,
+            server,
+            out,
+            prev,
+            budget,
+            ARTICLE_FACETS,
+        )
+    else:
+        _served(
+            x,
+            need,
+            need_site,
+            worker_order,
+            site_starts,
+            tol,
+            server,
+            out,
+            prev,
+            budget,
+            x.shape[1],
+        )
 
 
 def mean_pairwise_rows(c: np.ndarray) -> float:

@@ -6,7 +6,8 @@ dozens of small numpy operations, each a few microseconds, cost more than a week
 in a single call, reusing one pass of per-association statistics for convergence,
 distinguishability, separation, eta squared and sanitarisation. The values are those of the
 module functions (the same kernels where there is one; elsewhere the same formulas, summed in
-a possibly different order, equal to about 1e-15 relative).
+a possibly different order, equal to about 1e-15 relative). The per-worker kernels it calls
+are compiled for the article's six facets on their own (:mod:`simulation.measures._facets`).
 """
 
 from __future__ import annotations

@@ -14,6 +14,10 @@ __all__ = ["sorted_mean_pairwise"]
 
 _SHIFT_LIMIT = 8  # insertion sort gives up beyond this many shifts per worker
 _BUCKET_ROWS = 256  # above this many rows, each facet is sorted afresh through buckets
+# Buckets per row: practices gather in clumps, and four times as many buckets as rows leave
+# few values to share one (2,048 sampled rows at 1e4: 0.71 of the time of one bucket a row;
+# eight a row, 0.80: the buckets' running sum starts to cost more than it saves).
+_BUCKETS_PER_ROW = 4
 
 
 def _jit(fn):
@@ -36,7 +40,8 @@ def sorted_mean_pairwise(x, perm):
         return 0.0
     total = 0.0
     v = np.empty(n)
-    slots = np.empty(n + 1, dtype=np.int64) if n > _BUCKET_ROWS else np.empty(0, dtype=np.int64)
+    big = n > _BUCKET_ROWS
+    slots = np.empty(_BUCKETS_PER_ROW * n + 1 if big else 0, dtype=np.int64)
     for f in range(d):
         if n <= _BUCKET_ROWS or not _bucket_sort(x, f, v, slots):
             _insertion_sort(x, f, perm[f], v)
@@ -76,24 +81,25 @@ def _insertion_sort(x, f, p, v):
 
 @_jit
 def _bucket_sort(x, f, v, slots):
-    """Facet ``f`` of ``x`` sorted into ``v`` through ``n`` buckets of [0, 1].
+    """Facet ``f`` of ``x`` sorted into ``v`` through the ``len(slots) - 1`` buckets of [0, 1].
 
-    A value's bucket ``int(value * n)`` (clamped) never decreases as the value grows, so the
+    A value's bucket ``int(value * buckets)`` (clamped) never decreases as the value grows, so the
     buckets come in order and an insertion sort finishes each one. Returns False, leaving the
     work to the caller, when a value is not finite.
     """
     n = x.shape[0]
+    nb = slots.shape[0] - 1
     slots[:] = 0
     for k in range(n):
         value = x[k, f]
         if not abs(value) < np.inf:
             return False
-        slots[min(max(int(value * n), 0), n - 1) + 1] += 1
-    for b in range(n):
+        slots[min(max(int(value * nb), 0), nb - 1) + 1] += 1
+    for b in range(nb):
         slots[b + 1] += slots[b]
     for k in range(n):
         value = x[k, f]
-        b = min(max(int(value * n), 0), n - 1)
+        b = min(max(int(value * nb), 0), nb - 1)
         v[slots[b]] = value
         slots[b] += 1
     for k in range(1, n):

@@ -357,10 +357,17 @@ def site_clusters(x, order, starts, eps, major_share, chosen):
         if k == 0 or not chosen[s]:
             continue
         occupied += 1
+        first = order[lo]
+        side_by_side = True  # the site's workers already in order in x: read them there
         for q in range(k):
-            for f in range(d):
-                rows[q, f] = x[order[lo + q], f]
-        n_c = _clique_labels(rows, k, eps, *scratch, labels)
+            side_by_side &= order[lo + q] == first + q
+        if side_by_side:
+            n_c = _clique_labels(x[first : first + k], k, eps, *scratch, labels)
+        else:
+            for q in range(k):
+                for f in range(d):
+                    rows[q, f] = x[order[lo + q], f]
+            n_c = _clique_labels(rows, k, eps, *scratch, labels)
         sizes[:n_c] = 0
         for q in range(k):
             sizes[labels[q]] += 1
