@@ -194,13 +194,12 @@ def in_week(other: Path, workers: int, weeks: int, check: bool = True) -> dict[s
     spent: dict[str, list[float]] = {"this": [], "other": []}
     for week in range(weeks + 10):
         model.step()
-        state = {
-            "edges": w.cp_edges,
-            "strength": w.tie,
+        state = {  # as the model's collector gives them (simulation.collector.week_row)
+            "edges": w.tie_ends,
+            "strength": w.tie_strength,
             "cultures": w.cultures,
             "initial_cultures": w.initial_cultures,
             "worker_site": w.worker_site,
-            "tie_ids": w.tie_ids,
         }
         values = {}
         for name in ("this", "other") if week % 2 == 0 else ("other", "this"):

@@ -65,7 +65,6 @@ __all__ = [
     "aligned_rows",
     "bounded_confidence",
     "collaborate",
-    "core_gap",
     "cut_ties",
     "decay_ties",
     "encounters",
@@ -1276,7 +1275,16 @@ def _weight_sums(facet_weight):
 
 @_jit
 def _gap_of(x, i, t, targets, offset, facet_weight, den):
-    """Worker ``i``'s weighted distance from its target (see :func:`core_gap`); ``den`` its sum."""
+    """Worker ``i``'s identity gap: its weighted distance from the practice it would keep.
+
+    For worker ``i`` of association ``t``, the mean over facets of ``|x_i,f - goal_f|``
+    weighted by ``facet_weight[t, f]``, where ``goal = targets[t] + offset[i]`` clipped to
+    [0, 1] is the practice the worker would keep if left alone (its association's culture plus
+    its own style). The weights are the anchoring weights, so the association's core facets
+    count in full: the distance between what the worker now does and its association's
+    philosophy of intervention. ``den`` is the sum of the association's weights
+    (:func:`_weight_sums`, summed once per association in facet order); 0 when it is 0.
+    """
     num = 0.0
     for f in range(x.shape[1]):
         goal = min(1.0, max(0.0, targets[t, f] + offset[i, f]))
@@ -1285,29 +1293,11 @@ def _gap_of(x, i, t, targets, offset, facet_weight, den):
 
 
 @_jit
-def core_gap(x, target_of, targets, offset, facet_weight, out):
-    """Weighted distance of each row from its own target (the identity threat of a worker).
-
-    For worker ``i`` of association ``t = target_of[i]``, ``out[i]`` is the mean over facets of
-    ``|x_i,f - goal_f|`` weighted by ``facet_weight[t, f]``, where ``goal = targets[t] +
-    offset[i]`` clipped to [0, 1] is the practice the worker would keep if left alone (its
-    association's culture plus its own style). The weights are the anchoring weights, so the
-    association's core facets count in full: the distance between what the worker now does and
-    its association's philosophy of intervention. The sum of an association's weights is the
-    same for all its workers and is summed once per association, in the same order.
-    """
-    den = _weight_sums(facet_weight)
-    for i in range(x.shape[0]):
-        t = target_of[i]
-        out[i] = _gap_of(x, i, t, targets, offset, facet_weight, den[t])
-
-
-@_jit
 def leavers(u, x, target_of, targets, offset, facet_weight, base, threat, bound):
     """The workers whose draw falls under their exit hazard, ascending: ``u[i] < hazard_i``.
 
-    ``hazard_i = base + threat[i] * gap_i``, with ``gap_i`` the identity threat of
-    :func:`core_gap`, the same numbers as that array expression. ``bound`` is at least every
+    ``hazard_i = base + threat[i] * gap_i``, with ``gap_i`` the worker's identity gap
+    (:func:`_gap_of`). ``bound`` is at least every
     worker's gap: ``max(1, largest practice value, 1 - smallest)`` is (1 when every practice
     lies in [0, 1]). A worker whose draw is at least ``base + threat[i] * bound`` (with a margin
     for rounding) cannot leave, and its gap is not computed: with a weekly hazard of a few
@@ -1550,7 +1540,6 @@ _NAMES = (
     "collaborate",
     "route_visits",
     "serve_publics",
-    "core_gap",
     "leavers",
     "group_means_of",
     "pooled_function",

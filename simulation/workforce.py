@@ -52,7 +52,7 @@ def turnover(world: World, r: Parameters, rng: np.random.Generator) -> tuple[int
 
     Every worker leaves with probability ``turnover`` a week (opportunities, retirements). With
     ``identity_exit`` on, the hazard rises with the worker's identity threat: ``turnover +
-    exit_rate * identity * gap``, where ``gap`` (:func:`simulation.kernels.core_gap`) is the
+    exit_rate * identity * gap``, where ``gap`` (``simulation.kernels._gap_of``) is the
     distance, weighted by the association's core facets, between what the worker now does and
     the practice it would keep at its association (its culture plus its own style), and
     ``identity`` the association's identity strength ("moi, ce déménagement, c'est perdre
